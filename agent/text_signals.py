@@ -1,0 +1,155 @@
+"""Pure text signals of an answer: specificity, ownership, STAR parts, trade-offs, junk markers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9'+#./-]*|\d[\d.,]*%?")
+NUMBER = re.compile(r"(?<![A-Za-z])(\d+(?:[.,]\d+)?\s*(?:%|x|×|ms|s|fps|k|m|gb|mb|hours?|days?|weeks?|months?|points?|pp)?)", re.I)
+I_WORDS = re.compile(r"\b(i|i'm|i've|i'd|my|me|myself)\b", re.I)
+WE_WORDS = re.compile(r"\b(we|we're|we've|our|us|the team)\b", re.I)
+TRADEOFF = re.compile(
+    r"\b(trade[- ]?offs?|traded|at the (cost|expense) of|instead of|rather than|versus|vs\.?|downside|in exchange|"
+    r"sacrific\w*|cost us|gave up|balance[ds]?|on the other hand|but it (cost|meant|was slower)|the price was|compromise)\b",
+    re.I,
+)
+RESULT = re.compile(
+    r"\b(result(ed)?|outcome|reduc\w+|improv\w+|increas\w+|decreas\w+|cut|saved|dropped|rose|went from|shipped|launched|"
+    r"achiev\w+|recover\w+|fell|grew|raised|lowered|halved|doubled|adopted|prevented)\b",
+    re.I,
+)
+SITUATION = re.compile(r"\b(when i was|at my (last|previous)|at \w+, |we had|there was|our (team|product|model)|the (team|company|product|project)|last year|in \d{4})\b", re.I)
+TASK = re.compile(r"\b(my (job|task|role|goal|responsibility)|i (was|had been) (asked|responsible|tasked)|i needed to|i had to|the goal was|we needed to|i owned)\b", re.I)
+ACTION = re.compile(r"\b(i (built|wrote|ran|designed|added|proposed|profiled|measured|trained|set up|implemented|led|created|fixed|changed|moved|replaced|started|introduced|analy[sz]ed|audited|labeled|collected|tested|benchmarked|deployed|refactored|organi[sz]ed|scheduled|met|talked|asked|paired|reviewed|debugged|split|rolled|shipped|switched|used|spent|decided|compared))\b", re.I)
+LEARNING = re.compile(r"\b(learn\w*|lesson|next time|would do differently|since then|now i|taught me)\b", re.I)
+HEDGES = re.compile(r"\b(basically|kind of|sort of|stuff|things like that|etc|various|many aspects|it depends|generally|i guess|maybe|somehow)\b", re.I)
+IDK = re.compile(
+    r"^\s*(i\s+(really\s+)?(do\s*n[o']?t|dont|cannot|can't|have\s+no)\s+(know|remember|recall|idea|experience|have)|no idea|not sure|"
+    r"idk|dunno|pass|skip|no comment|n/?a|nothing|none)\b",
+    re.I,
+)
+FILLER_REPLIES = {"fine", "ok", "okay", "good", "yes", "no", "sure", "yeah", "nope", "great", "cool", "hmm", "whatever", "k",
+                  "thanks", "hello", "hi", "test", "asdf", "lol", "?", "...", "-", "na", "n/a", "idk", "pass"}
+
+# Domain vocabularies: used both for specificity and for the dimension each signal supports.
+VOCAB: dict[str, tuple[str, ...]] = {
+    "method": ("resnet", "vit", "yolo", "faster r-cnn", "mask r-cnn", "detr", "u-net", "unet", "transformer", "cnn", "lstm",
+               "bert", "clip", "sam", "dino", "simclr", "mocо", "lora", "qlora", "bm25", "faiss", "hnsw", "cross-encoder",
+               "reranker", "rerank", "embedding", "fine-tun", "distillation", "quantiz", "pruning", "int8", "fp16", "tensorrt",
+               "onnx", "triton", "vllm", "kalman", "hungarian", "nms", "focal loss", "anchor", "feature pyramid", "attention",
+               "contrastive", "self-supervised", "pretrain", "backbone", "augmentation", "mixup", "cutmix", "dropout",
+               "batch norm", "learning rate", "optimizer", "adam", "sgd", "gradient", "regulari", "ensemble", "xgboost",
+               "logistic", "calibrat", "temperature scaling", "platt", "isotonic", "pytorch", "tensorflow", "opencv", "kubernetes",
+               "docker", "kafka", "redis", "postgres", "spark", "airflow", "mlflow", "wandb", "weights & biases", "prometheus",
+               "grafana", "chunk", "vector", "index", "retriev", "prompt", "few-shot", "rag", "llm", "gpt", "llama", "tokeniz",
+               "kv cache", "batching", "cach", "active learning", "pseudo-label", "hard negative", "sliding window", "tiling",
+               "bytetrack", "deepsort", "optical flow", "stereo", "point cloud", "ocr", "segment", "detector", "classifier"),
+    "metric": ("precision", "recall", "f1", "map", "iou", "auc", "roc", "accuracy", "latency", "p95", "p99", "throughput",
+               "fps", "error rate", "cer", "wer", "ece", "brier", "mae", "rmse", "kappa", "ndcg", "mrr", "recall@",
+               "faithfulness", "groundedness", "false positive", "false negative", "confidence interval", "significan",
+               "benchmark", "metric", "measured", "dashboard", "baseline", "a/b", "held-out", "test set", "validation set",
+               "golden set", "slice"),
+    "experiment": ("baseline", "ablation", "hypothesis", "controlled", "a/b", "experiment", "seed", "variance", "repeat",
+                   "reproduc", "held-out", "cross-validation", "sweep", "compare", "control group", "significan"),
+    "data": ("label", "annotation", "annotator", "dataset", "data", "slice", "distribution", "imbalance", "augment",
+             "synthetic", "noise", "noisy", "leakage", "split", "sampling", "active learning", "curat", "golden set",
+             "hard example", "edge case", "long tail", "coverage", "drift"),
+    "production": ("latency", "throughput", "monitor", "drift", "rollback", "roll back", "canary", "shadow", "deploy",
+                   "production", "cost", "gpu", "cpu", "memory", "p95", "p99", "sla", "slo", "alert", "on-call", "edge",
+                   "jetson", "serving", "scal", "cache", "budget", "fallback", "incident", "retrain", "pipeline", "version"),
+    "collaboration": ("team", "product manager", "pm", "stakeholder", "partner", "align", "agreed", "disagree", "mentor",
+                      "pair", "review", "design doc", "meeting", "feedback", "together", "cross-functional", "convinced",
+                      "listened", "compromise", "shared", "communicat", "escalat", "support"),
+    "responsible": ("privacy", "consent", "fairness", "bias", "audit", "model card", "pii", "gdpr", "safety", "harm",
+                    "guardrail", "red team", "injection", "jailbreak", "redact", "anonymi", "demographic", "skin tone",
+                    "disparit", "governance", "transparen", "explainab", "security", "access control", "retention"),
+}
+
+
+@dataclass
+class TextSignals:
+    words: int
+    sentences: list[str]
+    numbers: int
+    i_count: int
+    we_count: int
+    tradeoffs: int
+    results: int
+    hedges: int
+    vocab_hits: dict[str, int] = field(default_factory=dict)
+    star: dict[str, bool] = field(default_factory=dict)
+    learning: bool = False
+    unique_word_ratio: float = 1.0
+
+    @property
+    def star_count(self) -> int:
+        return sum(self.star.values())
+
+    @property
+    def ownership(self) -> bool:
+        """Personal role stated: some 'I' statements, not only 'we'."""
+        return self.i_count >= 2 or (self.i_count >= 1 and self.we_count <= 2)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_SPLIT.split(text) if s and len(s.strip()) > 1]
+
+
+def vocab_hits(lowered: str) -> dict[str, int]:
+    return {family: sum(1 for term in terms if term in lowered) for family, terms in VOCAB.items()}
+
+
+def text_signals(text: str) -> TextSignals:
+    lowered = text.lower()
+    words = WORD.findall(text)
+    sentences = split_sentences(text)
+    actions = len(ACTION.findall(text))
+    signals = TextSignals(
+        words=len(words),
+        sentences=sentences,
+        numbers=len(NUMBER.findall(text)),
+        i_count=len(I_WORDS.findall(text)),
+        we_count=len(WE_WORDS.findall(text)),
+        tradeoffs=len(TRADEOFF.findall(text)),
+        results=len(RESULT.findall(text)),
+        hedges=len(HEDGES.findall(text)),
+        vocab_hits=vocab_hits(lowered),
+        learning=bool(LEARNING.search(text)),
+        unique_word_ratio=len({w.lower() for w in words}) / max(1, len(words)),
+    )
+    signals.star = {
+        "situation": bool(SITUATION.search(text)) or len(sentences) >= 3,
+        "task": bool(TASK.search(text)),
+        "action": actions > 0,
+        "result": bool(RESULT.search(text)) and signals.numbers > 0 or bool(re.search(r"\b(result|outcome)\b", lowered)),
+    }
+    return signals
+
+
+def is_filler_reply(text: str) -> bool:
+    stripped = re.sub(r"[^\w\s/?.-]", "", text.strip().lower()).strip(" .!")
+    return stripped in FILLER_REPLIES or (len(stripped.split()) <= 2 and stripped.split()[0] in FILLER_REPLIES if stripped else True)
+
+
+def says_dont_know(text: str) -> bool:
+    return bool(IDK.search(text.strip())) and len(WORD.findall(text)) < 30
+
+
+VOWELS = set("aeiouy")
+
+
+def gibberish_ratio(text: str) -> float:
+    """Share of word tokens that do not look like words (no vowels, long consonant runs, keyboard mashes)."""
+    tokens = [t.lower() for t in re.findall(r"[A-Za-z]{2,}", text)]
+    if not tokens:
+        return 1.0 if text.strip() else 0.0
+    bad = 0
+    for token in tokens:
+        no_vowel = not (set(token) & VOWELS)
+        consonant_run = re.search(r"[^aeiouy\W\d]{5,}", token) is not None
+        mash = any(seq in token for seq in ("asdf", "qwer", "zxcv", "hjkl", "jkl;", "sdfg", "fghj", "uiop"))
+        repeated = re.search(r"(.)\1{3,}", token) is not None
+        if no_vowel and len(token) > 3 or consonant_run or mash or repeated:
+            bad += 1
+    return bad / len(tokens)

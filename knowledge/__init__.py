@@ -1,0 +1,1 @@
+"""Ingestion, index and retrieval, plus the guides we ship."""

@@ -1,0 +1,1 @@
+"""mockinterview: application wiring (settings, errors, CLI) around agent/, knowledge/, rubrics/, ui/, evals/."""
