@@ -31,7 +31,7 @@ CREATE INDEX IF NOT EXISTS questions_role ON questions(role);
 class Catalog:
     def __init__(self, db_path: Path):
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(str(db_path))
+        self.conn = sqlite3.connect(str(db_path), timeout=10, check_same_thread=False)
         self.conn.executescript(SCHEMA)
 
     def close(self) -> None:

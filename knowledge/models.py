@@ -75,6 +75,7 @@ class Passage(BaseModel):
     role: str
     kind: str
     score: float
+    question_id: str | None = None
 
     def citation(self) -> str:
         return f"{self.source} § {self.section}" if self.section else self.source

@@ -84,6 +84,7 @@ class VectorIndex:
                         role=str(meta.get("role", "")),
                         kind=str(meta.get("kind", name.split(".")[0])),
                         score=round(1.0 - float(distance), 4),
+                        question_id=meta.get("question_id"),
                     )
                 )
         hits.sort(key=lambda p: p.score, reverse=True)

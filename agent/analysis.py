@@ -1,0 +1,104 @@
+"""Answer analysis: text signals plus embedding similarities against the question, key points and reference.
+
+The only I/O is the `encode` callable (sentence embeddings); everything downstream is pure.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from agent.safety import SanitizedAnswer, sanitize
+from agent.text_signals import TextSignals, gibberish_ratio, split_sentences, text_signals
+from knowledge.models import GuideQuestion
+
+Encode = Callable[[list[str]], np.ndarray]
+MAX_SENTENCES = 80
+STOPWORDS = set(
+    "a an the and or but if of to in on for with at by from as is are was were be been being it its this that these those "
+    "i you he she we they me my our your their what which who how why when where do does did would could should can will "
+    "about into than then so such not no yes there here have has had just also very more most some any each".split()
+)
+
+
+@dataclass
+class AnswerAnalysis:
+    text: str
+    sanitized: SanitizedAnswer
+    signals: TextSignals
+    sentences: list[str]
+    relevance: float = 0.0
+    reference_similarity: float = 0.0
+    reference_coverage: float = 0.0
+    keypoint_sims: list[float] = field(default_factory=list)
+    keypoint_sentence: list[int] = field(default_factory=list)
+    coverage: float = 0.0
+    question_overlap: float = 0.0
+    gibberish: float = 0.0
+    sentence_vectors: np.ndarray | None = None
+    has_reference: bool = False
+
+    @property
+    def covered_keypoints(self) -> list[int]:
+        return [i for i, s in enumerate(self.keypoint_sims) if s >= 0.5]
+
+    @property
+    def best_topic_match(self) -> float:
+        """How on-topic the answer is, by the best of its three anchors."""
+        anchors = [self.relevance, self.reference_similarity, max(self.keypoint_sims, default=0.0)]
+        return max(anchors)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z][a-z0-9-]+", text.lower()) if w not in STOPWORDS and len(w) > 2]
+
+
+def _soft(sims: np.ndarray, low: float = 0.3, high: float = 0.65) -> float:
+    if sims.size == 0:
+        return 0.0
+    return float(np.clip((sims - low) / (high - low), 0.0, 1.0).mean())
+
+
+def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str | None = None) -> AnswerAnalysis:
+    sanitized = sanitize(answer)
+    text = sanitized.text
+    sentences = split_sentences(text)[:MAX_SENTENCES] or ([text] if text.strip() else [])
+    analysis = AnswerAnalysis(
+        text=text, sanitized=sanitized, signals=text_signals(text), sentences=sentences, gibberish=gibberish_ratio(text)
+    )
+    q_words = set(content_words(question.text))
+    a_words = content_words(text)
+    analysis.question_overlap = sum(1 for w in a_words if w in q_words) / max(1, len(a_words))
+    if not sentences:
+        return analysis
+    reference_text = reference if reference is not None else question.reference_text()
+    ref_sentences = split_sentences(reference_text)[:40] if reference_text else []
+    key_points = list(question.key_points)
+    batch = [question.text, text, *(reference_text and [reference_text] or []), *key_points, *ref_sentences, *sentences]
+    vectors = encode(batch)
+    q_vec, a_vec = vectors[0], vectors[1]
+    cursor = 2
+    if reference_text:
+        ref_vec = vectors[cursor]
+        cursor += 1
+        analysis.reference_similarity = float(a_vec @ ref_vec)
+        analysis.has_reference = True
+    kp_vecs = vectors[cursor: cursor + len(key_points)]
+    cursor += len(key_points)
+    ref_sent_vecs = vectors[cursor: cursor + len(ref_sentences)]
+    cursor += len(ref_sentences)
+    sent_vecs = vectors[cursor:]
+    analysis.sentence_vectors = sent_vecs
+    analysis.relevance = float(a_vec @ q_vec)
+    if len(kp_vecs):
+        sims = kp_vecs @ sent_vecs.T
+        analysis.keypoint_sims = [float(x) for x in sims.max(axis=1)]
+        analysis.keypoint_sentence = [int(x) for x in sims.argmax(axis=1)]
+        analysis.coverage = _soft(sims.max(axis=1))
+    if len(ref_sent_vecs):
+        analysis.reference_coverage = _soft((ref_sent_vecs @ sent_vecs.T).max(axis=1))
+    if not key_points and len(ref_sent_vecs):
+        analysis.coverage = analysis.reference_coverage  # a reference alone defines what a strong answer covers
+    return analysis

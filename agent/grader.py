@@ -1,0 +1,148 @@
+"""The offline grader: analysis -> junk check -> per-dimension scores, evidence, reasons -> grade."""
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from agent.analysis import AnswerAnalysis, Encode, analyze
+from agent.features import dimension_features
+from agent.feedback import build_feedback
+from agent.junk import detect_junk
+from agent.schemas import DimensionGrade, Grade
+from agent.scoring import (
+    ATTACK_PENALTY,
+    heuristic_score,
+    level_from_score,
+    level_label,
+    recommendation,
+    weighted_overall,
+)
+from knowledge.models import GuideQuestion, Passage
+from rubrics.schema import Dimension, Scorecard
+
+MAX_DIMENSIONS = 4
+
+
+class Scorer(Protocol):
+    def score(self, features: dict[str, float], dimension: Dimension) -> float: ...
+
+
+class HeuristicScorer:
+    name = "heuristic"
+
+    def score(self, features: dict[str, float], dimension: Dimension) -> float:
+        return heuristic_score(features, communication="communicat" in dimension.id)
+
+
+def dimensions_for(question: GuideQuestion, scorecard: Scorecard, encode: Encode) -> list[Dimension]:
+    """The dimensions a question probes: listed ids, then topic matches, then closest by meaning."""
+    chosen = [d for d in scorecard.dimensions if d.id in question.dimensions]
+    if not chosen:
+        chosen = [d for d in scorecard.dimensions if question.topic in d.topics]
+    if not chosen:
+        vectors = encode([question.text + " " + " ".join(question.key_points), *[d.text_for_matching() for d in scorecard.dimensions]])
+        sims = vectors[1:] @ vectors[0]
+        order = np.argsort(-sims)[:2]
+        chosen = [scorecard.dimensions[i] for i in order]
+    communication = next((d for d in scorecard.dimensions if d.id == "communication"), None)
+    if communication is not None and communication not in chosen:
+        chosen.append(communication)
+    return chosen[:MAX_DIMENSIONS]
+
+
+class OfflineGrader:
+    def __init__(self, encode: Encode, scorer: Scorer | None = None):
+        self.encode = encode
+        self.scorer = scorer or HeuristicScorer()
+
+    def analyze(self, question: GuideQuestion, answer: str, reference: str | None = None) -> AnswerAnalysis:
+        return analyze(question, answer, self.encode, reference=reference)
+
+    def estimate(self, question: GuideQuestion, analysis: AnswerAnalysis, scorecard: Scorecard) -> float:
+        """A quick overall estimate used by the probing policy."""
+        if detect_junk(analysis):
+            return 1.0
+        grades = self._dimension_grades(question, analysis, scorecard, junk=None)
+        return weighted_overall({g.dimension: g.score for g in grades}, scorecard.normalised_weights())
+
+    def grade(
+        self,
+        question: GuideQuestion,
+        answer: str,
+        scorecard: Scorecard,
+        reference: str | None = None,
+        related: list[Passage] | None = None,
+    ) -> Grade:
+        analysis = self.analyze(question, answer, reference)
+        junk = detect_junk(analysis)
+        grades = self._dimension_grades(question, analysis, scorecard, junk)
+        scores = {g.dimension: g.score for g in grades}
+        overall = weighted_overall(scores, scorecard.normalised_weights())
+        if reference is not None and question.reference_text() != reference:
+            question = question.model_copy(update={"model_answer": reference})
+        return Grade(
+            overall_level=round(overall, 3),
+            recommendation=recommendation(overall, min(scores.values()) if scores else None),  # type: ignore[arg-type]
+            dimensions=grades,
+            feedback=build_feedback(question, analysis, junk, related),
+            junk=junk,
+            flags=list(analysis.sanitized.flags),
+        )
+
+    # ----------------------------------------------------------------------------------------
+    def _dimension_grades(self, question: GuideQuestion, analysis: AnswerAnalysis, scorecard: Scorecard, junk: str | None) -> list[DimensionGrade]:
+        dims = dimensions_for(question, scorecard, self.encode)
+        cue_sims = self._cue_similarities(analysis, dims)
+        grades = []
+        for dim, (cue_sim, best) in zip(dims, cue_sims):
+            if junk:
+                grades.append(DimensionGrade(dimension=dim.id, name=dim.name, level=1, score=1.0, evidence=[],
+                                             reason=f"Level 1 ({level_label(1)}): {junk}."))
+                continue
+            features = dimension_features(analysis, question, dim, cue_sim)
+            score = float(np.clip(self.scorer.score(features, dim), 1.0, 4.0))
+            if analysis.sanitized.attacked:
+                score = max(1.0, score - ATTACK_PENALTY)
+            level = level_from_score(score)
+            grades.append(DimensionGrade(
+                dimension=dim.id, name=dim.name, level=level, score=round(score, 3),
+                evidence=self._evidence(analysis, best, level), reason=self._reason(dim, level, features),
+            ))
+        return grades
+
+    def _cue_similarities(self, analysis: AnswerAnalysis, dims: list[Dimension]) -> list[tuple[float, list[int]]]:
+        if analysis.sentence_vectors is None or not len(analysis.sentence_vectors):
+            return [(0.0, []) for _ in dims]
+        cue_texts = [d.text_for_matching() for d in dims]
+        sims = self.encode(cue_texts) @ analysis.sentence_vectors.T
+        out = []
+        for row in sims:
+            order = [int(i) for i in np.argsort(-row)[:2] if row[i] >= 0.2]
+            out.append((float(row.max()), order))
+        return out
+
+    @staticmethod
+    def _evidence(analysis: AnswerAnalysis, best: list[int], level: int) -> list[str]:
+        """Verbatim sentences of the answer that best support the dimension."""
+        quotes = [analysis.sentences[i] for i in best if i < len(analysis.sentences)]
+        return [q for q in quotes if q in analysis.text][: 2 if level >= 2 else 1]
+
+    @staticmethod
+    def _reason(dim: Dimension, level: int, f: dict[str, float]) -> str:
+        seen = []
+        if f["coverage"] >= 0.5:
+            seen.append("covers most key points")
+        elif f["coverage"] >= 0.2 or f["reference_coverage"] >= 0.3:
+            seen.append("covers some key points")
+        else:
+            seen.append("covers few key points")
+        seen.append("with numbers" if f["numbers"] > 0 else "without numbers")
+        if f["tradeoffs"] > 0:
+            seen.append("weighs a trade-off")
+        if f["is_behavioral"] and not f["ownership"]:
+            seen.append("own role unclear")
+        descriptor = dim.levels[level].split(" - ", 1)[-1].strip()
+        if len(descriptor) > 140:
+            descriptor = descriptor[:137].rstrip() + "..."
+        return f"Level {level} ({level_label(level)}): {', '.join(seen)}; rubric: \"{descriptor}\""

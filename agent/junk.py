@@ -1,0 +1,35 @@
+"""Recognise answers with nothing to grade before anything else. Pure."""
+from __future__ import annotations
+
+from agent.analysis import AnswerAnalysis
+from agent.text_signals import is_filler_reply, says_dont_know
+
+OFF_TOPIC_BELOW = 0.28
+PADDING_OVERLAP = 0.55
+
+
+def detect_junk(analysis: AnswerAnalysis) -> str | None:
+    """A plain reason when the answer has no gradable substance, else None."""
+    text = analysis.text.strip()
+    raw = analysis.sanitized
+    if not text:
+        if raw.attacked:
+            return "the answer contains only instructions aimed at the grader, no content"
+        return "empty answer"
+    signals = analysis.signals
+    if signals.words <= 3 and is_filler_reply(text):
+        return f"no substance: a one-word reply ('{text[:20]}')"
+    if says_dont_know(text):
+        return "the candidate says they do not know"
+    if analysis.gibberish >= 0.5 or (signals.words >= 3 and signals.unique_word_ratio < 0.2):
+        return "the answer is not readable text"
+    if signals.words < 6:
+        return "too short to show anything (under six words)"
+    if analysis.best_topic_match < OFF_TOPIC_BELOW:
+        return "the answer addresses a different question"
+    if analysis.question_overlap >= PADDING_OVERLAP and analysis.coverage < 0.15:
+        return "the answer restates the question without adding content"
+    specific = signals.numbers + signals.vocab_hits.get("method", 0) + signals.tradeoffs
+    if signals.words >= 60 and analysis.coverage < 0.08 and specific <= 1 and analysis.reference_coverage < 0.1:
+        return "a long answer that says nothing concrete"
+    return None

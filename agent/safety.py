@@ -1,0 +1,86 @@
+"""Candidate text is data. Find instructions aimed at the grader, strip them, and say so.
+
+The grader scores the answer with these segments removed and then applies a penalty, so an attack
+can never raise a score: at best it leaves the clean answer's score, usually it lowers it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+TAG = re.compile(r"</?\s*(answer|grade|score|system|instructions?|rubric|candidate[_ ]?answer|assistant|user|evaluation|verdict|result)\b[^>]*>", re.I)
+TAGGED_BLOCK = re.compile(r"<\s*(grade|score|verdict|system|instructions?|evaluation|rubric)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
+ATTACK_PATTERNS = [
+    re.compile(r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,60}\b(instructions?|rubric|guidelines|rules|criteria|scor\w*|prompt|above|previous)\b", re.I),
+    re.compile(r"(^|\n|\[|\()\s*(system|assistant|grader|developer|admin|evaluator)\s*(message|prompt|override|note|instruction)?\s*[:\]]", re.I),
+    re.compile(r"\b(score|grade|rate|give|award|mark|assign|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|4 out of 4|level 4|full marks|maximum|max(imum)? score|highest|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.I),
+    re.compile(r"\b(pretend|imagine|act as|you are now|you're now|role-?play|from now on you)\b[^.\n]{0,80}\b(grader|evaluator|interviewer|reviewer|assistant|model|ai|lenient|generous)\b", re.I),
+    re.compile(r"\b(as an ai|language model)\b[^.\n]{0,40}\b(must|should|will)\b", re.I),
+    re.compile(r"\b(white|hidden|invisible) text\b", re.I),
+    re.compile(r"\bnote to (the )?(grader|evaluator|ai|model|reviewer)\b", re.I),
+    re.compile(r"\b(this|the|my) answer (is|deserves|should (get|be))\b[^.\n]{0,30}\b(excellent|perfect|4|top|full|highest|strong hire)\b", re.I),
+]
+SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+
+
+@dataclass
+class SanitizedAnswer:
+    text: str
+    flags: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def attacked(self) -> bool:
+        return bool(self.flags)
+
+
+def _is_keyword_list(segment: str) -> bool:
+    """A run of short comma-separated terms with no sentence around them: rubric keyword stuffing."""
+    items = [i.strip() for i in re.split(r"[,;|•]", segment) if i.strip()]
+    if len(items) < 6:
+        return False
+    short = sum(1 for i in items if len(i.split()) <= 4)
+    pronouns = re.search(r"\b(i|we|my|our)\b", segment, re.I)
+    return short / len(items) >= 0.85 and not pronouns
+
+
+def sanitize(answer: str) -> SanitizedAnswer:
+    flags: list[str] = []
+    removed: list[str] = []
+    text = answer
+    if ZERO_WIDTH.search(text):
+        flags.append("hidden characters removed")
+        text = ZERO_WIDTH.sub("", text)
+    for comment in HTML_COMMENT.findall(text):
+        removed.append(comment)
+    if HTML_COMMENT.search(text):
+        flags.append("hidden HTML comment removed")
+        text = HTML_COMMENT.sub(" ", text)
+    if TAGGED_BLOCK.search(text):
+        removed.extend(m.group(0) for m in TAGGED_BLOCK.finditer(text))
+        text = TAGGED_BLOCK.sub(" ", text)
+        flags.append("markup tags aimed at the grader removed")
+    if TAG.search(text):
+        if "markup tags aimed at the grader removed" not in flags:
+            flags.append("markup tags aimed at the grader removed")
+        text = TAG.sub(" ", text)
+    kept: list[str] = []
+    for sentence in SENTENCE.findall(text):
+        if not sentence.strip():
+            kept.append(sentence)
+            continue
+        if any(p.search(sentence) for p in ATTACK_PATTERNS):
+            removed.append(sentence.strip())
+            if "instructions aimed at the grader removed" not in flags:
+                flags.append("instructions aimed at the grader removed")
+            continue
+        if _is_keyword_list(sentence):
+            removed.append(sentence.strip())
+            if "keyword list without substance removed" not in flags:
+                flags.append("keyword list without substance removed")
+            continue
+        kept.append(sentence)
+    cleaned = re.sub(r"[ \t]{2,}", " ", "".join(kept)).strip()
+    return SanitizedAnswer(text=cleaned, flags=flags, removed=removed)

@@ -1,0 +1,194 @@
+"""The `mockinterview` command line. Errors print as one line and exit 2."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from mockinterview.errors import MockInterviewError
+from mockinterview.settings import Settings
+
+
+class Context:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._services = None
+
+    @property
+    def services(self):
+        if self._services is None:
+            from mockinterview.app import Services
+
+            self._services = Services(self.settings)
+        return self._services
+
+    def ready(self):
+        """Services with content indexed (the shipped guides on first use)."""
+        report = self.services.ensure_index(progress=sys.stderr.isatty())
+        if report is not None:
+            click.echo(f"first run: {report.summary()}", err=True)
+        return self.services
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group()
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where the index and sessions live (default ./.mockinterview).")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """Mock interviews, answer critiques and rubric calibration for ML roles."""
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic's message names the bad field
+        raise click.ClickException(f"invalid settings: {exc}".splitlines()[0]) from exc
+    ctx.obj = Context(settings.with_overrides(data_dir=data_dir))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--shipped", is_flag=True, help="Index the guides and scorecards that ship with mockinterview.")
+@click.option("--role", help="Role slug for guides whose text does not state one.")
+@click.option("--prune", is_flag=True, help="Remove records of files that no longer exist.")
+@pass_ctx
+def ingest(ctx: Context, paths: tuple[Path, ...], shipped: bool, role: str | None, prune: bool) -> None:
+    """Index guides (md, txt, html, pdf) and scorecards (yaml)."""
+    from knowledge.ingest import shipped_guide_paths
+    from rubrics.loader import shipped_scorecard_paths
+
+    targets = list(paths)
+    if shipped:
+        targets += [*shipped_guide_paths(), *shipped_scorecard_paths()]
+    if not targets and not prune:
+        raise click.UsageError("give files or folders to ingest, or --shipped")
+    report = ctx.services.ingestor.ingest(targets, role=role, prune=prune, progress=True)
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def roles(ctx: Context, as_json: bool) -> None:
+    """List roles with question counts and scorecard dimensions."""
+    services = ctx.ready()
+    names = services.catalog.role_names()
+    rows = []
+    for role in services.catalog.roles():
+        card = services.scorecard_for(role)
+        rows.append({"id": role, "name": names.get(role, role), "questions": services.catalog.category_counts(role),
+                     "dimensions": [d.name for d in card.dimensions],
+                     "scorecard": card.role})
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        counts = ", ".join(f"{k} {v}" for k, v in row["questions"].items())
+        card_note = "" if row["scorecard"] == row["id"] else " (general scorecard)"
+        click.echo(f"{row['id']}: {row['name']}\n  questions: {counts}\n  dimensions{card_note}: {', '.join(row['dimensions'])}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--role")
+@click.option("--k", default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def search(ctx: Context, query: str, role: str | None, k: int, as_json: bool) -> None:
+    """Show what retrieval returns for a query."""
+    services = ctx.ready()
+    if role:
+        services.require_role(role)
+    hits = services.retriever.search(query, role=role, k=k)
+    if as_json:
+        emit_json([{"text": h.text, "source": h.source, "section": h.section, "role": h.role, "score": h.score} for h in hits])
+        return
+    for h in hits:
+        click.echo(f"[{h.score:.3f}] {h.source} § {h.section} ({h.role})\n  {h.text[:300].replace(chr(10), ' ')}\n")
+
+
+@cli.command()
+@click.option("--role", help="Role slug (see `mockinterview roles`).")
+@click.option("--questions", "n", type=int, help="Number of questions (default 6).")
+@click.option("--seed", type=int, help="Make the question plan reproducible.")
+@click.option("--resume", "resume_id", help="Continue a saved session.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole session as JSON at the end.")
+@click.option("--llm/--no-llm", "use_llm", default=None, help="Use the configured LLM endpoint (default: when configured).")
+@pass_ctx
+def chat(ctx: Context, role: str | None, n: int | None, seed: int | None, resume_id: str | None, as_json: bool, use_llm: bool | None) -> None:
+    """Hold a mock interview in the terminal (stdin not a TTY: one answer per line)."""
+    from mockinterview.chat_loop import run_chat
+
+    if not role and not resume_id:
+        raise click.UsageError("give --role ROLE or --resume ID")
+    run_chat(ctx.ready(), role, n, seed, resume_id, as_json, use_llm)
+
+
+@cli.command()
+@click.option("--role")
+@click.option("--question", "-q")
+@click.option("--answer", "-a")
+@click.option("--reference", help="A model answer to grade against (any question).")
+@click.option("--jsonl", type=click.Path(path_type=Path), help="One {question, answer, role?, reference?, id?} per line.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--llm/--no-llm", "use_llm", default=None)
+@pass_ctx
+def grade(ctx: Context, role, question, answer, reference, jsonl, as_json, use_llm) -> None:
+    """Grade answers without a session."""
+    from mockinterview.grading_cli import run_grade
+
+    run_grade(ctx.ready(), role, question, answer, reference, jsonl, as_json, use_llm)
+
+
+@cli.command()
+@click.option("--limit", default=20)
+@pass_ctx
+def sessions(ctx: Context, limit: int) -> None:
+    """List saved sessions (newest first)."""
+    import datetime
+
+    from agent.store import SessionStore
+
+    for sid, role, status, updated in SessionStore(ctx.settings.sessions_db).list(limit):
+        stamp = datetime.datetime.fromtimestamp(updated).strftime("%Y-%m-%d %H:%M")
+        click.echo(f"{sid}  {role:28s} {status:9s} {stamp}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7860, show_default=True, type=int)
+@click.option("--llm/--no-llm", "use_llm", default=None)
+@pass_ctx
+def ui(ctx: Context, host: str, port: int, use_llm: bool | None) -> None:
+    """Open the Gradio app."""
+    from ui.app import launch
+
+    launch(ctx.ready(), host=host, port=port, use_llm=use_llm)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except MockInterviewError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted; the session is saved", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

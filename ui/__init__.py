@@ -1,0 +1,1 @@
+"""Gradio app: a thin layer over agent/ and knowledge/."""
