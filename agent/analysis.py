@@ -39,6 +39,8 @@ class AnswerAnalysis:
     gibberish: float = 0.0
     sentence_vectors: np.ndarray | None = None
     has_reference: bool = False
+    anchor_similarity: float = 0.0  # answer vs this question and its key points
+    rival_similarity: float = 0.0  # answer vs the closest other known question
 
     @property
     def covered_keypoints(self) -> list[int]:
@@ -61,7 +63,7 @@ def _soft(sims: np.ndarray, low: float = 0.3, high: float = 0.65) -> float:
     return float(np.clip((sims - low) / (high - low), 0.0, 1.0).mean())
 
 
-def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str | None = None) -> AnswerAnalysis:
+def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str | None = None, bank=None) -> AnswerAnalysis:
     sanitized = sanitize(answer)
     text = sanitized.text
     sentences = split_sentences(text)[:MAX_SENTENCES] or ([text] if text.strip() else [])
@@ -76,10 +78,14 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     reference_text = reference if reference is not None else question.reference_text()
     ref_sentences = split_sentences(reference_text)[:40] if reference_text else []
     key_points = list(question.key_points)
-    batch = [question.text, text, *(reference_text and [reference_text] or []), *key_points, *ref_sentences, *sentences]
+    anchor = " ".join([question.text, *key_points])
+    batch = [question.text, text, anchor, *(reference_text and [reference_text] or []), *key_points, *ref_sentences, *sentences]
     vectors = encode(batch)
     q_vec, a_vec = vectors[0], vectors[1]
-    cursor = 2
+    analysis.anchor_similarity = float(a_vec @ vectors[2])
+    if bank is not None:
+        analysis.rival_similarity = bank.rival_similarity(a_vec, question)
+    cursor = 3
     if reference_text:
         ref_vec = vectors[cursor]
         cursor += 1

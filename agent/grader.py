@@ -6,6 +6,7 @@ from typing import Protocol
 import numpy as np
 
 from agent.analysis import AnswerAnalysis, Encode, analyze
+from agent.bank import QuestionBank
 from agent.features import dimension_features
 from agent.feedback import build_feedback
 from agent.junk import detect_junk
@@ -52,12 +53,13 @@ def dimensions_for(question: GuideQuestion, scorecard: Scorecard, encode: Encode
 
 
 class OfflineGrader:
-    def __init__(self, encode: Encode, scorer: Scorer | None = None):
+    def __init__(self, encode: Encode, scorer: Scorer | None = None, bank: QuestionBank | None = None):
         self.encode = encode
         self.scorer = scorer or HeuristicScorer()
+        self.bank = bank
 
     def analyze(self, question: GuideQuestion, answer: str, reference: str | None = None) -> AnswerAnalysis:
-        return analyze(question, answer, self.encode, reference=reference)
+        return analyze(question, answer, self.encode, reference=reference, bank=self.bank)
 
     def estimate(self, question: GuideQuestion, analysis: AnswerAnalysis, scorecard: Scorecard) -> float:
         """A quick overall estimate used by the probing policy."""

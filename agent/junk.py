@@ -6,6 +6,7 @@ from agent.text_signals import is_filler_reply, says_dont_know
 
 OFF_TOPIC_BELOW = 0.28
 PADDING_OVERLAP = 0.55
+RIVAL_MARGIN = 0.08  # another known question fits the answer clearly better than the one asked
 
 
 def detect_junk(analysis: AnswerAnalysis) -> str | None:
@@ -25,7 +26,11 @@ def detect_junk(analysis: AnswerAnalysis) -> str | None:
         return "the answer is not readable text"
     if signals.words < 6:
         return "too short to show anything (under six words)"
-    if analysis.best_topic_match < OFF_TOPIC_BELOW:
+    if analysis.best_topic_match < OFF_TOPIC_BELOW or (
+        signals.words >= 30
+        and analysis.rival_similarity - analysis.anchor_similarity > RIVAL_MARGIN
+        and analysis.coverage < 0.3
+    ):  # short vague answers resemble many questions; only a substantive one can clearly belong elsewhere
         return "the answer addresses a different question"
     if analysis.question_overlap >= PADDING_OVERLAP and analysis.coverage < 0.15:
         return "the answer restates the question without adding content"

@@ -66,11 +66,11 @@ def is_boilerplate(line: str) -> bool:
     stripped = line.strip().strip("#").strip()
     if not stripped:
         return False
-    if _ALWAYS_BOILERPLATE.search(stripped):
-        return True
+    words = stripped.split()
+    if len(words) <= 12 and _ALWAYS_BOILERPLATE.search(stripped):
+        return True  # only short lines: a long sentence may mention "terms of service" as content
     if _BULLET.match(line) or stripped.endswith("?") or stripped.startswith(("\"", "“", "|")):
         return False
-    words = stripped.split()
     if len(words) > 14 or not _CTA_START.match(stripped):
         return False
     return len(words) <= 3 or bool(_CTA_MARKERS.search(stripped))

@@ -183,6 +183,10 @@ class GuideParser:
         if first:
             return  # the title, already used as the root of every section path
         md = MD_HEADING.match(text)
+        if md and match_label(md.group(2)):
+            self._flush_paragraph(state)
+            self._label(state, match_label(md.group(2)) or "", md.group(2))
+            return
         if md:
             self._heading(state, md.group(2).strip(), len(md.group(1)))
             return
@@ -312,6 +316,7 @@ class GuideParser:
 
     def _orphan_answer(self, state: _State, answer: str) -> None:
         question = self._new_question(state, derive_title(answer), derived=True)
+        question.category = "behavioral"  # a first-person story told without its question
         question.sample_answers.append(answer)
         question.model_answer = answer
 

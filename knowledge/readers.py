@@ -28,7 +28,7 @@ def html_to_text(html: str) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "nav", "footer", "header", "aside", "form", "noscript"]):
+    for tag in soup(["script", "style", "nav", "footer", "header", "aside", "form", "noscript", "title", "head"]):
         tag.decompose()
     for level in range(1, 7):
         for tag in soup.find_all(f"h{level}"):

@@ -1,0 +1,57 @@
+"""Shared fixtures. Integration tests use the real embedding model, real Chroma and real subprocesses."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MOCKINTERVIEW_LLM_BASE_URL", "MOCKINTERVIEW_LLM_API_KEY", "MOCKINTERVIEW_LLM_MODEL"):
+    os.environ.pop(var, None)  # tests never reach a hosted model by accident
+
+from mockinterview.app import Services  # noqa: E402
+from mockinterview.settings import Settings  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def shipped_index(tmp_path_factory) -> Path:
+    """A data directory with the shipped guides and scorecards indexed once per test run."""
+    data_dir = tmp_path_factory.mktemp("shipped")
+    services = Services(Settings(data_dir=data_dir))
+    report = services.ingest_shipped(progress=False)
+    assert not report.errors, report.errors
+    services.catalog.close()
+    return data_dir
+
+
+@pytest.fixture()
+def data_dir(shipped_index, tmp_path) -> Path:
+    """A private copy of the shipped index that a test may change."""
+    target = tmp_path / "data"
+    shutil.copytree(shipped_index, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def services(shipped_index) -> Services:
+    return Services(Settings(data_dir=shipped_index))
+
+
+@pytest.fixture(scope="session")
+def grader(services):
+    from mockinterview.engines import build_grader
+
+    return build_grader(services)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,30 @@
+"""Pure policy: planning, probing rules, scoring arithmetic. No network, no model."""
+from collections import Counter
+
+from agent.planning import plan_interview, uncovered_dimensions
+from agent.scoring import level_from_score, recommendation, weighted_overall
+from knowledge.catalog import Catalog
+from knowledge.models import BEHAVIORAL_ROLE
+
+
+def test_plan_covers_every_dimension_mixes_categories_and_is_seeded(services):
+    for role in services.catalog.roles():
+        card = services.scorecard_for(role)
+        pool = services.catalog.questions(role) + services.catalog.questions(BEHAVIORAL_ROLE)
+        plan = plan_interview(pool, card, 6, seed=7)
+        assert len(plan) == 6 and len({q.text for q in plan}) == 6
+        assert uncovered_dimensions(plan, card) == []
+        counts = Counter(q.category for q in plan)
+        assert counts["behavioral"] >= 1 and counts["technical"] >= 1 and counts["system-design"] >= 1
+        assert [q.id for q in plan_interview(pool, card, 6, seed=7)] == [q.id for q in plan]
+    other = plan_interview(pool, card, 6, seed=8)
+    assert [q.id for q in other] != [q.id for q in plan]
+
+
+def test_weighted_overall_and_recommendation_arithmetic():
+    assert weighted_overall({"a": 4.0, "b": 2.0}, {"a": 0.75, "b": 0.25, "c": 1.0}) == 3.5
+    assert recommendation(3.5, 3.0) == "strong hire"
+    assert recommendation(3.5, 2.0) == "hire"  # one weak dimension blocks strong hire
+    assert recommendation(2.8, 1.5) == "lean no"
+    assert recommendation(1.2) == "no hire"
+    assert [level_from_score(x) for x in (1.0, 1.49, 1.5, 2.6, 3.9)] == [1, 1, 2, 3, 4]

@@ -1,0 +1,48 @@
+"""A Gradio round trip through gradio_client against the launched app."""
+import subprocess
+import sys
+import time
+
+import pytest
+from gradio_client import Client
+
+from tests.conftest import free_port
+
+
+@pytest.fixture()
+def app_url(data_dir):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockinterview.cli", "--data-dir", str(data_dir), "ui", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            Client(url, verbose=False)
+            break
+        except Exception:
+            if proc.poll() is not None:
+                pytest.fail(proc.stdout.read())
+            time.sleep(1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_interview_and_critique_round_trip(app_url):
+    client = Client(app_url, verbose=False)
+    history, session_id, counter, report, chart = client.predict("ai-engineer", 2, "4", api_name="/start")
+    assert session_id and "Question **1 of 2**" in counter
+    history, box, counter, report, chart = client.predict("We changed the prompt and it got better.", history, api_name="/answer")
+    assert "follow-up" in counter.lower()
+    history, box, counter, report, chart = client.predict(history, api_name="/end")
+    assert "Finished" in counter and "Mock interview report" in report and chart
+    markdown, chart, data = client.predict(
+        "general", "What is overfitting?",
+        "Overfitting is when training loss keeps falling while validation loss rises; I catch it with a held-out set and fix it with regularisation, augmentation or more data.",
+        "A model overfits when it fits noise in the training data and generalises poorly; detect it by a gap between training and validation error and reduce it with regularisation, more data or early stopping.",
+        api_name="/critique",
+    )
+    assert "Critique" in markdown and data["dimensions"] and data["engine"] == "offline"
