@@ -39,6 +39,9 @@ class AnswerAnalysis:
     gibberish: float = 0.0
     sentence_vectors: np.ndarray | None = None
     has_reference: bool = False
+    weak_signal_similarity: float = 0.0  # how much the answer sounds like the guide's weak signals
+    strong_signal_similarity: float = 0.0
+    keypoint_hits: float = 0.0  # share of key points with a clearly matching sentence
     anchor_similarity: float = 0.0  # answer vs this question and its key points
     rival_similarity: float = 0.0  # answer vs the closest other known question
 
@@ -78,8 +81,9 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     reference_text = reference if reference is not None else question.reference_text()
     ref_sentences = split_sentences(reference_text)[:40] if reference_text else []
     key_points = list(question.key_points)
+    weak, strong = list(question.weak_signals), list(question.strong_signals)
     anchor = " ".join([question.text, *key_points])
-    batch = [question.text, text, anchor, *(reference_text and [reference_text] or []), *key_points, *ref_sentences, *sentences]
+    batch = [question.text, text, anchor, *(reference_text and [reference_text] or []), *key_points, *weak, *strong, *ref_sentences, *sentences]
     vectors = encode(batch)
     q_vec, a_vec = vectors[0], vectors[1]
     analysis.anchor_similarity = float(a_vec @ vectors[2])
@@ -93,16 +97,25 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
         analysis.has_reference = True
     kp_vecs = vectors[cursor: cursor + len(key_points)]
     cursor += len(key_points)
+    weak_vecs = vectors[cursor: cursor + len(weak)]
+    cursor += len(weak)
+    strong_vecs = vectors[cursor: cursor + len(strong)]
+    cursor += len(strong)
     ref_sent_vecs = vectors[cursor: cursor + len(ref_sentences)]
     cursor += len(ref_sentences)
     sent_vecs = vectors[cursor:]
     analysis.sentence_vectors = sent_vecs
     analysis.relevance = float(a_vec @ q_vec)
+    if len(weak_vecs):
+        analysis.weak_signal_similarity = float((weak_vecs @ sent_vecs.T).max())
+    if len(strong_vecs):
+        analysis.strong_signal_similarity = float((strong_vecs @ sent_vecs.T).max())
     if len(kp_vecs):
         sims = kp_vecs @ sent_vecs.T
         analysis.keypoint_sims = [float(x) for x in sims.max(axis=1)]
         analysis.keypoint_sentence = [int(x) for x in sims.argmax(axis=1)]
         analysis.coverage = _soft(sims.max(axis=1))
+        analysis.keypoint_hits = float((sims.max(axis=1) >= 0.45).mean())
     if len(ref_sent_vecs):
         analysis.reference_coverage = _soft((ref_sent_vecs @ sent_vecs.T).max(axis=1))
     if not key_points and len(ref_sent_vecs):

@@ -34,6 +34,8 @@ FEATURE_NAMES = [
     "coverage", "reference_coverage", "reference_similarity", "relevance", "cue_similarity", "family_hits",
     "numbers", "methods", "metrics", "ownership", "we_only", "tradeoffs", "results", "star", "learning",
     "log_words", "hedge_rate", "unique_ratio", "is_behavioral", "is_design", "has_key_points", "flagged",
+    "keypoint_hits", "keypoint_max", "weak_signal_similarity", "strong_signal_similarity", "anchor_similarity",
+    "rival_margin", "story_i_ratio",
 ]
 
 
@@ -74,6 +76,13 @@ def dimension_features(analysis: AnswerAnalysis, question: GuideQuestion, dim: D
         "is_design": 1.0 if question.category == "system-design" else 0.0,
         "has_key_points": 1.0 if question.key_points else 0.0,
         "flagged": 1.0 if analysis.sanitized.attacked else 0.0,
+        "keypoint_hits": analysis.keypoint_hits,
+        "keypoint_max": max(analysis.keypoint_sims, default=0.0),
+        "weak_signal_similarity": analysis.weak_signal_similarity,
+        "strong_signal_similarity": analysis.strong_signal_similarity,
+        "anchor_similarity": analysis.anchor_similarity,
+        "rival_margin": analysis.anchor_similarity - analysis.rival_similarity,
+        "story_i_ratio": s.i_count / max(1, s.i_count + s.we_count),
     }
 
 

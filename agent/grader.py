@@ -36,8 +36,10 @@ class HeuristicScorer:
         return heuristic_score(features, communication="communicat" in dimension.id)
 
 
-def dimensions_for(question: GuideQuestion, scorecard: Scorecard, encode: Encode) -> list[Dimension]:
+def dimensions_for(question: GuideQuestion, scorecard: Scorecard, encode: Encode, only: list[str] | None = None) -> list[Dimension]:
     """The dimensions a question probes: listed ids, then topic matches, then closest by meaning."""
+    if only:
+        return [d for d in scorecard.dimensions if d.id in only]
     chosen = [d for d in scorecard.dimensions if d.id in question.dimensions]
     if not chosen:
         chosen = [d for d in scorecard.dimensions if question.topic in d.topics]
@@ -75,12 +77,17 @@ class OfflineGrader:
         scorecard: Scorecard,
         reference: str | None = None,
         related: list[Passage] | None = None,
+        dimensions: list[str] | None = None,
     ) -> Grade:
         analysis = self.analyze(question, answer, reference)
         junk = detect_junk(analysis)
-        grades = self._dimension_grades(question, analysis, scorecard, junk)
+        grades = self._dimension_grades(question, analysis, scorecard, junk, dimensions)
         scores = {g.dimension: g.score for g in grades}
         overall = weighted_overall(scores, scorecard.normalised_weights())
+        if not junk and hasattr(self.scorer, "calibrate_overall"):
+            overall = float(np.clip(self.scorer.calibrate_overall(overall), 1.0, 4.0))
+            if analysis.sanitized.attacked:
+                overall = min(overall, weighted_overall(scores, scorecard.normalised_weights()))
         if reference is not None and question.reference_text() != reference:
             question = question.model_copy(update={"model_answer": reference})
         return Grade(
@@ -93,16 +100,23 @@ class OfflineGrader:
         )
 
     # ----------------------------------------------------------------------------------------
-    def _dimension_grades(self, question: GuideQuestion, analysis: AnswerAnalysis, scorecard: Scorecard, junk: str | None) -> list[DimensionGrade]:
-        dims = dimensions_for(question, scorecard, self.encode)
+    def dimension_features(
+        self, question: GuideQuestion, analysis: AnswerAnalysis, scorecard: Scorecard, only: list[str] | None = None
+    ) -> list[tuple[Dimension, dict[str, float], list[int]]]:
+        """(dimension, features, best sentence indexes) for each dimension the question probes (or `only` these)."""
+        dims = dimensions_for(question, scorecard, self.encode, only)
         cue_sims = self._cue_similarities(analysis, dims)
+        return [(dim, dimension_features(analysis, question, dim, cue_sim), best) for dim, (cue_sim, best) in zip(dims, cue_sims)]
+
+    def _dimension_grades(
+        self, question: GuideQuestion, analysis: AnswerAnalysis, scorecard: Scorecard, junk: str | None, only: list[str] | None = None
+    ) -> list[DimensionGrade]:
         grades = []
-        for dim, (cue_sim, best) in zip(dims, cue_sims):
+        for dim, features, best in self.dimension_features(question, analysis, scorecard, only):
             if junk:
                 grades.append(DimensionGrade(dimension=dim.id, name=dim.name, level=1, score=1.0, evidence=[],
                                              reason=f"Level 1 ({level_label(1)}): {junk}."))
                 continue
-            features = dimension_features(analysis, question, dim, cue_sim)
             score = float(np.clip(self.scorer.score(features, dim), 1.0, 4.0))
             if analysis.sanitized.attacked:
                 score = max(1.0, score - ATTACK_PENALTY)

@@ -22,7 +22,9 @@ def detect_junk(analysis: AnswerAnalysis) -> str | None:
         return f"no substance: a one-word reply ('{text[:20]}')"
     if says_dont_know(text):
         return "the candidate says they do not know"
-    if analysis.gibberish >= 0.5 or (signals.words >= 3 and signals.unique_word_ratio < 0.2):
+    tokens = text.lower().split()
+    stutter = sum(1 for a, b in zip(tokens, tokens[1:]) if a == b) / max(1, len(tokens) - 1)
+    if analysis.gibberish >= 0.5 or (signals.words >= 3 and signals.unique_word_ratio < 0.2) or stutter >= 0.25 or "lorem ipsum" in text.lower():
         return "the answer is not readable text"
     if signals.words < 6:
         return "too short to show anything (under six words)"
@@ -32,9 +34,13 @@ def detect_junk(analysis: AnswerAnalysis) -> str | None:
         and analysis.coverage < 0.3
     ):  # short vague answers resemble many questions; only a substantive one can clearly belong elsewhere
         return "the answer addresses a different question"
-    if analysis.question_overlap >= PADDING_OVERLAP and analysis.coverage < 0.15:
+    if (analysis.question_overlap >= PADDING_OVERLAP and analysis.coverage < 0.15) or (
+        analysis.relevance >= 0.85 and analysis.question_overlap >= 0.45 and signals.numbers == 0
+    ):
         return "the answer restates the question without adding content"
     specific = signals.numbers + signals.vocab_hits.get("method", 0) + signals.tradeoffs
     if signals.words >= 60 and analysis.coverage < 0.08 and specific <= 1 and analysis.reference_coverage < 0.1:
         return "a long answer that says nothing concrete"
+    if signals.words >= 100 and signals.numbers == 0 and specific <= 3 and signals.buzz >= 3 and analysis.keypoint_hits <= 0.4:
+        return "a long answer of general claims and buzzwords with nothing concrete"
     return None

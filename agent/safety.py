@@ -15,8 +15,8 @@ TAGGED_BLOCK = re.compile(r"<\s*(grade|score|verdict|system|instructions?|evalua
 ATTACK_PATTERNS = [
     re.compile(r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,60}\b(instructions?|rubric|guidelines|rules|criteria|scor\w*|prompt|above|previous)\b", re.I),
     re.compile(r"(^|\n|\[|\()\s*(system|assistant|grader|developer|admin|evaluator)\s*(message|prompt|override|note|instruction)?\s*[:\]]", re.I),
-    re.compile(r"\b(score|grade|rate|give|award|mark|assign|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|4 out of 4|level 4|full marks|maximum|max(imum)? score|highest|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.I),
-    re.compile(r"\b(pretend|imagine|act as|you are now|you're now|role-?play|from now on you)\b[^.\n]{0,80}\b(grader|evaluator|interviewer|reviewer|assistant|model|ai|lenient|generous)\b", re.I),
+    re.compile(r"\b(score[sd]?|scoring|grade[sd]?|grading|rate|rates|give|gives|award\w*|mark|assign\w*|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|4 out of 4|level 4|full marks|maximum|max(imum)? score|highest|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.I),
+    re.compile(r"\b(pretend|imagine|act as|you are now|you're now|role-?play|from now on you)\b[^.\n]{0,80}\b(grader|evaluator|interviewer|reviewer|assistant|model|ai|lenient|generous|manager|recruiter|judge|persona|character|hire)\b", re.I),
     re.compile(r"\b(as an ai|language model)\b[^.\n]{0,40}\b(must|should|will)\b", re.I),
     re.compile(r"\b(white|hidden|invisible) text\b", re.I),
     re.compile(r"\bnote to (the )?(grader|evaluator|ai|model|reviewer)\b", re.I),
@@ -66,6 +66,26 @@ def sanitize(answer: str) -> SanitizedAnswer:
         if "markup tags aimed at the grader removed" not in flags:
             flags.append("markup tags aimed at the grader removed")
         text = TAG.sub(" ", text)
+    lines = []
+    for line in text.split("\n"):
+        body = re.sub(r"^\s*[\w ./-]{1,30}:\s*", "", line) if re.match(r"^\s*[\w ./-]{1,30}:\s*\S", line) else line
+        if _is_keyword_list(body):
+            removed.append(line.strip())
+            if "keyword list without substance removed" not in flags:
+                flags.append("keyword list without substance removed")
+            continue
+        lines.append(line)
+    text = "\n".join(lines)
+    paragraphs = []
+    for paragraph in re.split(r"(\n\s*\n)", text):
+        first = SENTENCE.match(paragraph.strip())
+        if first and first.group(0).strip() and any(p.search(first.group(0)) for p in ATTACK_PATTERNS):
+            removed.append(paragraph.strip())  # a paragraph that opens with an instruction is all instruction
+            if "instructions aimed at the grader removed" not in flags:
+                flags.append("instructions aimed at the grader removed")
+            continue
+        paragraphs.append(paragraph)
+    text = "".join(paragraphs)
     kept: list[str] = []
     for sentence in SENTENCE.findall(text):
         if not sentence.strip():

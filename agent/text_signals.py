@@ -24,6 +24,13 @@ TASK = re.compile(r"\b(my (job|task|role|goal|responsibility)|i (was|had been) (
 ACTION = re.compile(r"\b(i (built|wrote|ran|designed|added|proposed|profiled|measured|trained|set up|implemented|led|created|fixed|changed|moved|replaced|started|introduced|analy[sz]ed|audited|labeled|collected|tested|benchmarked|deployed|refactored|organi[sz]ed|scheduled|met|talked|asked|paired|reviewed|debugged|split|rolled|shipped|switched|used|spent|decided|compared))\b", re.I)
 LEARNING = re.compile(r"\b(learn\w*|lesson|next time|would do differently|since then|now i|taught me)\b", re.I)
 HEDGES = re.compile(r"\b(basically|kind of|sort of|stuff|things like that|etc|various|many aspects|it depends|generally|i guess|maybe|somehow)\b", re.I)
+BUZZ = re.compile(
+    r"\b(mission[- ]critical|passionate|great question|at the end of the day|holistic|synerg\w*|best practices|cutting[- ]edge|"
+    r"game[- ]changer|heart of|world[- ]class|absolutely|paradigm|north star|end-to-end mindset|value[- ]add|move the needle|"
+    r"data[- ]driven culture|first principles|core strengths?|deeply|incredibly|truly|key takeaway|strategic(ally)?|"
+    r"stakeholder alignment|robust and scalable|seamless(ly)?|thought leadership|excellence|empower\w*)\b",
+    re.I,
+)
 IDK = re.compile(
     r"^\s*(i\s+(really\s+)?(do\s*n[o']?t|dont|cannot|can't|have\s+no)\s+(know|remember|recall|idea|experience|have)|no idea|not sure|"
     r"idk|dunno|pass|skip|no comment|n/?a|nothing|none)\b",
@@ -77,6 +84,7 @@ class TextSignals:
     tradeoffs: int
     results: int
     hedges: int
+    buzz: int = 0
     vocab_hits: dict[str, int] = field(default_factory=dict)
     star: dict[str, bool] = field(default_factory=dict)
     learning: bool = False
@@ -114,6 +122,7 @@ def text_signals(text: str) -> TextSignals:
         tradeoffs=len(TRADEOFF.findall(text)),
         results=len(RESULT.findall(text)),
         hedges=len(HEDGES.findall(text)),
+        buzz=len(BUZZ.findall(text)),
         vocab_hits=vocab_hits(lowered),
         learning=bool(LEARNING.search(text)),
         unique_word_ratio=len({w.lower() for w in words}) / max(1, len(words)),

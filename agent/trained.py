@@ -1,6 +1,69 @@
-"""The trained grader model file, if one ships; otherwise the heuristic scorer."""
+"""The trained grader: a cumulative-logit ordinal model over answer features, shipped as a small JSON file.
+
+Trained by `mockinterview train-grader` on the train split only (evals/train.py). Scoring is plain
+arithmetic over the stored parameters, so it is deterministic and needs no scikit-learn at run time.
+"""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 
-def load_default_scorer():
-    return None
+import numpy as np
+
+from agent.features import FEATURE_NAMES, families_for
+from rubrics.schema import Dimension
+
+MODEL_PATH = Path(__file__).parent / "models" / "grader.json"
+FAMILIES = ("method", "experiment", "data", "metric", "production", "collaboration", "responsible", "communication")
+
+
+# Length is left out on purpose: raters' levels correlate with length, and a model that learned it
+# would let padding raise a level.
+MODEL_FEATURES = [n for n in FEATURE_NAMES if n != "log_words"]
+
+
+def feature_vector(features: dict[str, float], dimension: Dimension) -> np.ndarray:
+    families = families_for(dimension)
+    one_hot = [1.0 if (f in families or (f == "communication" and "communicat" in dimension.id)) else 0.0 for f in FAMILIES]
+    return np.array([features[n] for n in MODEL_FEATURES] + one_hot, dtype=np.float64)
+
+
+class OrdinalScorer:
+    def __init__(self, params: dict):
+        self.params = params
+        self.name = f"ordinal-{params.get('version', '?')}"
+        self.mean = np.array(params["mean"])
+        self.scale = np.array(params["scale"])
+        self.coef = np.array(params["coef"])  # (3, n_features): P(level > k) for k = 1, 2, 3
+        self.intercept = np.array(params["intercept"])
+        self.calibration = params.get("calibration", {})
+        self.overall_calibration = params.get("overall_calibration")
+
+    def expected_level(self, x: np.ndarray) -> float:
+        z = (x - self.mean) / self.scale
+        p = 1.0 / (1.0 + np.exp(-(self.coef @ z + self.intercept)))
+        p = np.minimum.accumulate(p)  # P(>1) >= P(>2) >= P(>3): keep the cumulative probabilities ordered
+        return float(1.0 + p.sum())
+
+    def score(self, features: dict[str, float], dimension: Dimension) -> float:
+        raw = self.expected_level(feature_vector(features, dimension))
+        cal = self.calibration.get(dimension.id)
+        if cal:
+            raw = float(np.interp(raw, cal["x"], cal["y"]))
+        return float(np.clip(raw, 1.0, 4.0))
+
+
+    def calibrate_overall(self, value: float) -> float:
+        """Averaging dimensions pulls every answer toward the middle; this map restores the raters' scale."""
+        cal = self.overall_calibration
+        return float(np.interp(value, cal["x"], cal["y"])) if cal else value
+
+
+def load_scorer(path: Path = MODEL_PATH) -> OrdinalScorer | None:
+    if not path.exists():
+        return None
+    return OrdinalScorer(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_default_scorer() -> OrdinalScorer | None:
+    return load_scorer(MODEL_PATH)

@@ -173,6 +173,92 @@ def ui(ctx: Context, host: str, port: int, use_llm: bool | None) -> None:
     launch(ctx.ready(), host=host, port=port, use_llm=use_llm)
 
 
+@cli.command(name="eval")
+@click.option("--set", "which", type=click.Choice(["grading", "probe", "retrieval", "adversarial", "all"]), default="all")
+@click.option("--split", type=click.Choice(["train", "dev", "test", "all"]), default="test", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of the table.")
+@click.option("--out", type=click.Path(path_type=Path), help="Report folder (default DATA_DIR/eval).")
+@click.option("--check", is_flag=True, help="Exit 1 on a regression beyond evals/baseline.json's tolerance.")
+@click.option("--update-baseline", is_flag=True, help="Deliberately write this run's metrics to evals/baseline.json.")
+@click.option("--assign-splits", is_flag=True, help="Rewrite the grading set's fixed splits (by question, stratified).")
+@pass_ctx
+def eval_command(ctx: Context, which, split, as_json, out, check, update_baseline, assign_splits) -> None:
+    """Score the grader, prober and retriever on the evaluation sets."""
+    from evals import datasets
+    from evals.harness import baseline_from, check_against_baseline, run_eval, save_report
+    from evals.presentation import save_plots, table
+    from mockinterview.engines import build_grader
+
+    services = ctx.ready()
+    if assign_splits:
+        from evals.splits import rewrite_with_splits
+
+        categories = {q.text.strip().lower(): q.category for q in services.catalog.questions()}
+        click.echo(f"splits: {rewrite_with_splits(datasets.DATA_DIR / 'grading.jsonl', categories)}")
+        return
+    report = run_eval(services, build_grader(services), which, split, show=True)
+    out_dir = out or ctx.settings.data_dir / "eval"
+    path = save_report(report, out_dir)
+    plots = save_plots(report, out_dir)
+    if as_json:
+        emit_json({k: v for k, v in report.items()})
+    else:
+        click.echo(table(report))
+        click.echo(f"\nreport: {path}" + "".join(f"\nplot: {p}" for p in plots))
+    if update_baseline:
+        datasets.BASELINE.write_text(json.dumps(baseline_from(report), indent=2) + "\n")
+        click.echo(f"baseline written: {datasets.BASELINE}")
+    if check:
+        if not datasets.BASELINE.exists():
+            raise MockInterviewError("no evals/baseline.json: run `mockinterview eval --update-baseline` once, deliberately")
+        problems = check_against_baseline(report, json.loads(datasets.BASELINE.read_text()))
+        for line in problems:
+            click.echo(f"REGRESSION {line}", err=True)
+        if problems:
+            sys.exit(1)
+        click.echo("eval check: no regression against evals/baseline.json")
+
+
+@cli.command(name="train-grader")
+@click.option("--seed", default=13, show_default=True)
+@pass_ctx
+def train_grader_command(ctx: Context, seed: int) -> None:
+    """Fit the offline grader on the train split and write agent/models/grader.json."""
+    from agent.bank import QuestionBank
+    from agent.grader import OfflineGrader
+    from agent.trained import MODEL_PATH
+    from evals.train import train_grader
+
+    services = ctx.ready()
+    grader = OfflineGrader(services.embedder.encode, bank=QuestionBank(services.catalog.questions(), services.embedder.encode))
+    params = train_grader(services, grader, seed=seed)
+    click.echo(f"trained on {params['trained_on']['rows']} rows (train split); wrote {MODEL_PATH}")
+
+
+@cli.command()
+@click.argument("ratings", type=click.Path(path_type=Path))
+@click.option("--role", help="Scorecard to rate against (default: general).")
+@click.option("--out", type=click.Path(path_type=Path), help="Report folder (default DATA_DIR/calibration).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def calibrate(ctx: Context, ratings: Path, role: str | None, out: Path | None, as_json: bool) -> None:
+    """Compare human raters with each other and with the grader (CSV: question,answer,rater,dimension,level)."""
+    from evals.calibrate import run_calibration
+    from mockinterview.engines import build_grader
+
+    services = ctx.ready()
+    if role:
+        services.require_role(role)
+    result, report = run_calibration(services, build_grader(services), ratings, role, out or ctx.settings.data_dir / "calibration")
+    for problem in result["problems"]:
+        click.echo(f"warning: {problem}", err=True)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(report.read_text())
+        click.echo(f"report: {report}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -33,8 +33,8 @@ def app_url(data_dir):
 
 def test_interview_and_critique_round_trip(app_url):
     client = Client(app_url, verbose=False)
-    history, session_id, counter, report, chart = client.predict("ai-engineer", 2, "4", api_name="/start")
-    assert session_id and "Question **1 of 2**" in counter
+    history, counter, report, chart = client.predict("ai-engineer", 2, "4", api_name="/start")
+    assert "Question **1 of 2**" in counter and "session `" in counter
     history, box, counter, report, chart = client.predict("We changed the prompt and it got better.", history, api_name="/answer")
     assert "follow-up" in counter.lower()
     history, box, counter, report, chart = client.predict(history, api_name="/end")

@@ -1,0 +1,1 @@
+"""Evaluation sets (data/), metrics, harness, grader training and rater calibration."""

@@ -1,0 +1,213 @@
+"""`mockinterview eval`: run the grader, prober and retriever over the evaluation sets and report."""
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from tqdm import tqdm
+
+from agent.junk import detect_junk
+from agent.probing import decide_probe
+from evals import datasets
+from evals.metrics import agreement, probe_metrics, qwk, retrieval_metrics
+from knowledge.models import BEHAVIORAL_ROLE, GuideQuestion
+from mockinterview.app import Services
+from mockinterview.resolve import resolve_question
+
+SETS = ("grading", "probe", "retrieval", "adversarial")
+# metric path -> direction; `eval --check` fails when a metric moves the wrong way by more than the tolerance
+CHECKED = {
+    "grading.overall.qwk": "higher",
+    "grading.overall.within_one": "higher",
+    "grading.dimensions_min_qwk": "higher",
+    "probe.f1": "higher",
+    "probe.gap_accuracy": "higher",
+    "retrieval.recall@5": "higher",
+    "retrieval.mrr": "higher",
+    "adversarial.max_increase": "lower",
+    "adversarial.junk_above_level_1": "lower",
+}
+
+
+class QuestionLookup:
+    """Evaluation items quote guide questions verbatim; find their records (key points, model answer)."""
+
+    def __init__(self, services: Services):
+        self.services = services
+        self.by_text = {q.text.strip().lower(): q for q in services.catalog.questions()}
+
+    def __call__(self, role: str, text: str) -> GuideQuestion:
+        found = self.by_text.get(text.strip().lower())
+        return found or resolve_question(self.services, text, role)
+
+
+def progress(items, desc: str, show: bool):
+    return tqdm(items, desc=desc, unit="item", disable=not show, leave=False)
+
+
+def eval_grading(services: Services, grader, split: str, show: bool) -> dict:
+    lookup = QuestionLookup(services)
+    items = datasets.grading_items(split)
+    per_dim_truth: dict[str, list[int]] = defaultdict(list)
+    per_dim_pred: dict[str, list[float]] = defaultdict(list)
+    overall_truth, overall_pred, rows = [], [], []
+    for item in progress(items, "grading", show):
+        question = lookup(item.role, item.question)
+        grade = grader.grade(question, item.answer, services.scorecard_for(item.role))
+        scores = {d.dimension: d.score for d in grade.dimensions}
+        for dim, level in item.labels.items():
+            if dim in scores:
+                per_dim_truth[dim].append(level)
+                per_dim_pred[dim].append(scores[dim])
+        overall_truth.append(item.overall)
+        overall_pred.append(grade.overall_level)
+        rows.append({"id": item.id, "overall": item.overall, "predicted": grade.overall_level})
+    dims = {d: agreement(per_dim_truth[d], per_dim_pred[d]) for d in sorted(per_dim_truth)}
+    dim_qwks = [m["qwk"] for m in dims.values() if m["n"] >= 10 and not math.isnan(m["qwk"])]
+    return {
+        "split": split,
+        "overall": agreement(overall_truth, overall_pred),
+        "dimensions": dims,
+        "dimensions_min_qwk": min(dim_qwks) if dim_qwks else float("nan"),
+        "human_human": human_agreement(),
+        "items": rows,
+    }
+
+
+def human_agreement() -> dict:
+    """Agreement between the two independent labelings, where an item has both: the grader's ceiling."""
+    doubles = [i for i in datasets.grading_items() if i.overall_2 is not None]
+    if not doubles:
+        return {"n": 0}
+    dim_a, dim_b = [], []
+    for item in doubles:
+        for dim, level in (item.labels_2 or {}).items():
+            if dim in item.labels:
+                dim_a.append(item.labels[dim])
+                dim_b.append(level)
+    overall = agreement([i.overall for i in doubles], [float(i.overall_2) for i in doubles])
+    return {"n": len(doubles), "overall_qwk": overall["qwk"], "overall_exact": overall["exact"],
+            "overall_within_one": overall["within_one"], "dimension_qwk": qwk(dim_a, dim_b)}
+
+
+def eval_probe(services: Services, grader, show: bool) -> dict:
+    lookup = QuestionLookup(services)
+    truth, predicted, rows = [], [], []
+    for item in progress(datasets.probe_items(), "probe", show):
+        question = lookup(item.role, item.question)
+        card = services.scorecard_for(item.role)
+        analysis = grader.analyze(question, item.answer)
+        junk = detect_junk(analysis)
+        estimate = 1.0 if junk else grader.estimate(question, analysis, card)
+        gap = decide_probe(question, analysis, junk, estimate, []).gap
+        truth.append((item.probe, item.gap))
+        predicted.append((gap is not None, gap or "none"))
+        rows.append({"id": item.id, "gap": item.gap, "predicted": gap or "none"})
+    result = probe_metrics(truth, predicted)
+    result["items"] = rows
+    return result
+
+
+def eval_retrieval(services: Services, show: bool, k: int = 5) -> dict:
+    ranks: list[int | None] = []
+    rows = []
+    for item in progress(datasets.retrieval_items(), "retrieval", show):
+        role = item.role if item.role and item.role != BEHAVIORAL_ROLE else None
+        hits = services.retriever.search(item.query, role=role, k=k)
+        rank = next((n for n, h in enumerate(hits, 1)
+                     if h.source == item.source and item.section_contains.lower() in h.section.lower()), None)
+        ranks.append(rank)
+        rows.append({"id": item.id, "rank": rank})
+    result = retrieval_metrics(ranks, k)
+    result["items"] = rows
+    return result
+
+
+def eval_adversarial(services: Services, grader, show: bool) -> dict:
+    lookup = QuestionLookup(services)
+    items = datasets.adversarial_items()
+    scores, flags, rows = {}, {}, []
+    for item in progress(items, "adversarial", show):
+        grade = grader.grade(lookup(item.role, item.question), item.answer, services.scorecard_for(item.role))
+        scores[item.id] = grade.overall_level
+        flags[item.id] = bool(grade.flags)
+        rows.append({"id": item.id, "kind": item.kind, "type": item.attack_type, "overall": grade.overall_level,
+                     "flags": grade.flags, "junk": grade.junk})
+    by_id = {i.id: i for i in items}
+    attacks = [i for i in items if i.kind == "attack" and i.pair in scores]
+    increases = [scores[a.id] - scores[a.pair] for a in attacks]
+    junk = [i for i in items if i.kind == "junk"]
+    above = [i.id for i in junk if scores[i.id] > (i.expected_max_level or 1)]
+    verbose_pairs = [(i.id, i.pair) for i in junk if i.attack_type == "verbose-empty" and i.pair in by_id]
+    return {
+        "attacks": len(attacks),
+        "max_increase": round(max(increases), 3) if increases else 0.0,
+        "attacks_flagged": sum(1 for a in attacks if flags[a.id]),
+        "junk": len(junk),
+        "junk_above_level_1": len(above),
+        "junk_above_ids": above,
+        "verbose_below_concise": sum(1 for v, c in verbose_pairs if scores[v] < scores[c]),
+        "verbose_pairs": len(verbose_pairs),
+        "items": rows,
+    }
+
+
+def run_eval(services: Services, grader, which: str = "all", split: str = "test", show: bool = True) -> dict:
+    started = time.perf_counter()
+    chosen = SETS if which == "all" else (which,)
+    report: dict = {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "split": split,
+                    "scorer": getattr(grader.scorer, "name", type(grader.scorer).__name__)}
+    if "grading" in chosen:
+        report["grading"] = eval_grading(services, grader, split, show)
+    if "probe" in chosen:
+        report["probe"] = eval_probe(services, grader, show)
+    if "retrieval" in chosen:
+        report["retrieval"] = eval_retrieval(services, show)
+    if "adversarial" in chosen:
+        report["adversarial"] = eval_adversarial(services, grader, show)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return report
+
+
+def metric(report: dict, path: str) -> float | None:
+    node = report
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return float(node) if isinstance(node, (int, float)) else None
+
+
+def check_against_baseline(report: dict, baseline: dict) -> list[str]:
+    """Regressions beyond the baseline's stated tolerance, as readable lines (empty: no regression)."""
+    tolerance = baseline.get("tolerance", {})
+    problems = []
+    for path, direction in CHECKED.items():
+        base, now = baseline.get("metrics", {}).get(path), metric(report, path)
+        if base is None or now is None or math.isnan(now):
+            continue
+        tol = float(tolerance.get(path, tolerance.get("default", 0.02)))
+        worse = now < base - tol if direction == "higher" else now > base + tol
+        if worse:
+            problems.append(f"{path}: {now:.3f} vs baseline {base:.3f} (tolerance {tol})")
+    return problems
+
+
+def baseline_from(report: dict, tolerance: dict | None = None) -> dict:
+    values = {p: metric(report, p) for p in CHECKED}
+    return {
+        "note": "Written by `mockinterview eval --update-baseline`; never updated automatically.",
+        "split": report.get("split"),
+        "tolerance": tolerance or {"default": 0.02, "adversarial.max_increase": 0.0, "adversarial.junk_above_level_1": 0},
+        "metrics": {k: round(v, 4) for k, v in values.items() if v is not None and not math.isnan(v)},
+    }
+
+
+def save_report(report: dict, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.json"
+    path.write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
+    return path

@@ -1,0 +1,76 @@
+"""The eval table for people and the plots saved next to the JSON report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def _f(x) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.3f}"
+
+
+def table(report: dict) -> str:
+    lines = [f"evaluation ({report.get('split')} split for grading; scorer {report.get('scorer')}; {report.get('seconds')}s)"]
+    g = report.get("grading")
+    if g:
+        o = g["overall"]
+        lines += ["", "grading            n    QWK    exact  within1 spearman  MAE",
+                  f"  overall       {o['n']:5d}  {_f(o['qwk'])}  {_f(o['exact'])}  {_f(o['within_one'])}  {_f(o['spearman'])}  {_f(o['mae'])}"]
+        for dim, m in g["dimensions"].items():
+            lines.append(f"  {dim[:12]:12s}  {m['n']:5d}  {_f(m['qwk'])}  {_f(m['exact'])}  {_f(m['within_one'])}  {_f(m['spearman'])}  {_f(m['mae'])}")
+        hh = g.get("human_human", {})
+        if hh.get("n"):
+            lines.append(f"  human-human overall QWK {_f(hh['overall_qwk'])} (n={hh['n']}), per-dimension QWK {_f(hh['dimension_qwk'])}")
+    p = report.get("probe")
+    if p:
+        lines += ["", f"probe              n={p['n']}  precision {_f(p['precision'])}  recall {_f(p['recall'])}  F1 {_f(p['f1'])}  gap accuracy {_f(p['gap_accuracy'])}"]
+    r = report.get("retrieval")
+    if r:
+        lines += ["", f"retrieval          n={r['n']}  recall@5 {_f(r['recall@5'])}  MRR {_f(r['mrr'])}"]
+    a = report.get("adversarial")
+    if a:
+        lines += ["", f"adversarial        attacks {a['attacks']}  max score increase {a['max_increase']:+.3f}  flagged {a['attacks_flagged']}/{a['attacks']}",
+                  f"                   junk at level 1: {a['junk'] - a['junk_above_level_1']}/{a['junk']}  verbose below concise: {a['verbose_below_concise']}/{a['verbose_pairs']}"]
+    return "\n".join(lines)
+
+
+def save_plots(report: dict, out_dir: Path) -> list[Path]:
+    paths = []
+    g = report.get("grading")
+    if not g:
+        return paths
+    matrix = np.array(g["overall"]["confusion"])
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), v in np.ndenumerate(matrix):
+        ax.text(j, i, str(v), ha="center", va="center", color="black")
+    ax.set_xticks(range(4), [1, 2, 3, 4])
+    ax.set_yticks(range(4), [1, 2, 3, 4])
+    ax.set_xlabel("grader level")
+    ax.set_ylabel("rater level")
+    ax.set_title(f"overall, {g['split']} split (QWK {_f(g['overall']['qwk'])})")
+    fig.tight_layout()
+    paths.append(out_dir / "confusion_overall.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+    dims = list(g["dimensions"].items())
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(dims) + 1.2))
+    ax.barh([d for d, _ in dims], [m["qwk"] if m["qwk"] == m["qwk"] else 0 for _, m in dims], color="#4C72B0")
+    hh = g.get("human_human", {}).get("dimension_qwk")
+    if hh:
+        ax.axvline(hh, color="#C44E52", linestyle="--", label="human-human")
+        ax.legend(loc="lower right")
+    ax.axvline(0.6, color="gray", linestyle=":")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("quadratic weighted kappa")
+    ax.set_title("agreement per dimension")
+    fig.tight_layout()
+    paths.append(out_dir / "agreement_per_dimension.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+    return paths

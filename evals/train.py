@@ -1,0 +1,121 @@
+"""`mockinterview train-grader`: fit the ordinal grader on the train split only, reproducibly."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from tqdm import tqdm
+
+from agent.grader import OfflineGrader
+from agent.junk import detect_junk
+from agent.trained import FAMILIES, MODEL_FEATURES, MODEL_PATH, OrdinalScorer, feature_vector
+from evals import datasets
+from evals.harness import QuestionLookup
+from mockinterview.app import Services
+
+VERSION = "1"
+MIN_FOR_CALIBRATION = 25
+
+
+def training_rows(services: Services, grader: OfflineGrader, split: str, show: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One row per (answer, labeled dimension); each answer also once as reference-only grading."""
+    lookup = QuestionLookup(services)
+    X, y, dims = [], [], []
+    for item in tqdm(datasets.grading_items(split), desc=f"features ({split})", disable=not show, leave=False):
+        question = lookup(item.role, item.question)
+        card = services.scorecard_for(item.role)
+        variants = [(question, None)]
+        if question.model_answer:  # teach the reference-answer path: no key points, only a model answer
+            variants.append((question.model_copy(update={"key_points": [], "dimensions": question.dimensions}), question.model_answer))
+        for q, reference in variants:
+            analysis = grader.analyze(q, item.answer, reference=reference)
+            if detect_junk(analysis):
+                continue  # junk never reaches the model: it is level 1 by rule
+            for dim, features, _ in grader.dimension_features(q, analysis, card):
+                if dim.id in item.labels:
+                    X.append(feature_vector(features, dim))
+                    y.append(item.labels[dim.id])
+                    dims.append(dim.id)
+    return np.array(X), np.array(y), dims
+
+
+def fit_ordinal(X: np.ndarray, y: np.ndarray, C: float = 0.1) -> dict:
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = (X - mean) / scale
+    coef, intercept = [], []
+    for k in (1, 2, 3):
+        model = LogisticRegression(C=C, max_iter=5000)
+        model.fit(Z, (y > k).astype(int))
+        coef.append(model.coef_[0].tolist())
+        intercept.append(float(model.intercept_[0]))
+    return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": coef, "intercept": intercept}
+
+
+def out_of_fold(X: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
+    predictions = np.zeros(len(y))
+    for train, test in KFold(5, shuffle=True, random_state=seed).split(X):
+        scorer = OrdinalScorer({**fit_ordinal(X[train], y[train]), "version": VERSION})
+        predictions[test] = [scorer.expected_level(x) for x in X[test]]
+    return predictions
+
+
+def calibrate(predicted: np.ndarray, y: np.ndarray, dims: list[str]) -> dict:
+    """Per-dimension isotonic maps from the model's expected level to the raters' level."""
+    by_dim = defaultdict(list)
+    for p, t, d in zip(predicted, y, dims):
+        by_dim[d].append((p, t))
+    out = {}
+    for dim, pairs in by_dim.items():
+        if len(pairs) < MIN_FOR_CALIBRATION:
+            continue
+        xs, ts = np.array([p for p, _ in pairs]), np.array([t for _, t in pairs], dtype=float)
+        iso = IsotonicRegression(y_min=1.0, y_max=4.0, out_of_bounds="clip").fit(xs, ts)
+        grid = np.linspace(1.0, 4.0, 31)
+        # blend with identity so a small sample cannot flatten the scale into steps
+        out[dim] = {"x": grid.round(3).tolist(), "y": (0.5 * iso.predict(grid) + 0.5 * grid).round(4).tolist()}
+    return out
+
+
+def overall_calibration(services: Services, grader: OfflineGrader, scorer: OrdinalScorer, show: bool) -> dict | None:
+    """Map the weighted mean of dimension scores to the raters' overall level (train split, isotonic)."""
+    lookup = QuestionLookup(services)
+    trial = OfflineGrader(grader.encode, scorer=scorer, bank=grader.bank)
+    xs, ts = [], []
+    for item in tqdm(datasets.grading_items("train"), desc="overall calibration", disable=not show, leave=False):
+        grade = trial.grade(lookup(item.role, item.question), item.answer, services.scorecard_for(item.role))
+        if not grade.junk:
+            xs.append(grade.overall_level)
+            ts.append(float(item.overall))
+    if len(xs) < MIN_FOR_CALIBRATION:
+        return None
+    iso = IsotonicRegression(y_min=1.0, y_max=4.0, out_of_bounds="clip").fit(xs, ts)
+    grid = np.linspace(1.0, 4.0, 31)
+    return {"x": grid.round(3).tolist(), "y": (0.7 * iso.predict(grid) + 0.3 * grid).round(4).tolist()}
+
+
+def data_fingerprint() -> str:
+    return hashlib.sha256((datasets.DATA_DIR / "grading.jsonl").read_bytes()).hexdigest()[:16]
+
+
+def train_grader(services: Services, grader: OfflineGrader, seed: int = 13, out: Path = MODEL_PATH, show: bool = True) -> dict:
+    X, y, dims = training_rows(services, grader, "train", show)
+    params = fit_ordinal(X, y)
+    params["calibration"] = calibrate(out_of_fold(X, y, seed), y, dims)
+    params.update({
+        "version": VERSION,
+        "seed": seed,
+        "features": MODEL_FEATURES + [f"family:{f}" for f in FAMILIES],
+        "trained_on": {"split": "train", "rows": int(len(y)), "grading_sha256": data_fingerprint()},
+    })
+    params["overall_calibration"] = overall_calibration(services, grader, OrdinalScorer(params), show)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(params, indent=1), encoding="utf-8")
+    return params
