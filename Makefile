@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test lint clean index
+.PHONY: install run test lint clean index train-grader
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,10 +31,16 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/mockinterview --data-dir .mockinterview-eval eval --check
+
+# Deliberate only: refit the grader on the train split, then record the new metrics as the baseline.
+train-grader: install
+	$(BIN)/mockinterview --data-dir .mockinterview-eval train-grader
+	$(BIN)/mockinterview --data-dir .mockinterview-eval eval --update-baseline
 
 lint: install
 	$(BIN)/pip install -q ruff
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf .mockinterview build *.egg-info
+	rm -rf .mockinterview .mockinterview-eval build *.egg-info

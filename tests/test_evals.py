@@ -1,0 +1,99 @@
+"""The evaluation sets' contract, the metrics' arithmetic, the baseline gate, training and calibration."""
+import csv
+import json
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from evals import datasets
+from evals.harness import check_against_baseline
+from evals.metrics import agreement, probe_metrics, qwk, retrieval_metrics
+from evals.train import fit_ordinal
+
+
+def test_sets_meet_their_sizes_and_double_labeling():
+    grading = datasets.grading_items()
+    assert len(grading) >= 300
+    assert len(datasets.probe_items()) >= 100
+    assert len(datasets.retrieval_items()) >= 80
+    assert len(datasets.adversarial_items()) >= 60
+    doubles = [i for i in grading if i.overall_2 is not None]
+    assert len(doubles) >= 0.2 * len(grading)
+    per_role = defaultdict(set)
+    for item in grading:
+        per_role[item.role].add(item.question)
+        assert set(item.labels) and all(1 <= v <= 4 for v in item.labels.values())
+    assert len(per_role) == 3 and all(len(q) >= 10 for q in per_role.values())
+    counts = np.bincount([i.overall for i in grading], minlength=5)[1:]
+    assert counts.min() >= 0.15 * len(grading)  # every level well represented
+
+
+def test_splits_are_by_question():
+    split_of = defaultdict(set)
+    for item in datasets.grading_items():
+        split_of[item.question].add(item.split)
+    assert all(len(s) == 1 for s in split_of.values())
+    assert {s for (only,) in split_of.values() for s in [only]} == {"train", "dev", "test"}
+
+
+def test_metric_arithmetic():
+    assert qwk([1, 2, 3, 4], [1, 2, 3, 4]) == 1.0
+    assert qwk([1, 2, 3, 4], [4, 3, 2, 1]) < 0
+    result = agreement([1, 2, 3, 4], [1.2, 2.6, 3.0, 3.4])
+    assert result["exact"] == 0.5 and result["within_one"] == 1.0
+    assert result["confusion"][1][2] == 1  # truth 2 predicted 3
+    probes = probe_metrics([(True, "metric"), (False, "none"), (True, "result")], [(True, "metric"), (True, "method"), (False, "none")])
+    assert probes["precision"] == 0.5 and probes["recall"] == 0.5 and probes["gap_accuracy"] == 1.0
+    assert retrieval_metrics([1, 2, None, 6]) == {"n": 4, "recall@5": 0.5, "mrr": pytest.approx((1 + 0.5 + 0 + 1 / 6) / 4)}
+
+
+def test_baseline_gate_flags_only_regressions_beyond_tolerance():
+    baseline = {"tolerance": {"default": 0.02, "adversarial.max_increase": 0.0},
+                "metrics": {"grading.overall.qwk": 0.5, "adversarial.max_increase": 0.0}}
+    fine = {"grading": {"overall": {"qwk": 0.49}}, "adversarial": {"max_increase": 0.0}}
+    worse = {"grading": {"overall": {"qwk": 0.40}}, "adversarial": {"max_increase": 0.1}}
+    assert check_against_baseline(fine, baseline) == []
+    problems = check_against_baseline(worse, baseline)
+    assert len(problems) == 2 and any("max_increase" in p for p in problems)
+
+
+def test_training_is_deterministic():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 6))
+    y = np.clip(np.round(2.5 + X[:, 0] + 0.3 * rng.normal(size=200)), 1, 4).astype(int)
+    assert fit_ordinal(X, y) == fit_ordinal(X, y)
+
+
+def test_shipped_grader_model_was_trained_on_the_train_split():
+    from agent.trained import MODEL_PATH, load_default_scorer
+    from evals.train import data_fingerprint
+
+    params = json.loads(MODEL_PATH.read_text())
+    assert params["trained_on"]["split"] == "train"
+    assert params["trained_on"]["grading_sha256"] == data_fingerprint()  # retrain after changing the data
+    assert load_default_scorer() is not None
+
+
+def test_calibrate_reports_agreement_bias_and_bad_rows(services, grader, tmp_path):
+    from evals.calibrate import run_calibration
+
+    rows = [r for r in datasets.grading_items() if r.role == "ai-engineer" and r.labels_2][:6]
+    path = tmp_path / "ratings.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["question", "answer", "rater", "dimension", "level"])
+        for r in rows:
+            for dim, level in r.labels.items():
+                writer.writerow([r.question, r.answer, "alice", dim, level])
+            for dim, level in (r.labels_2 or {}).items():
+                writer.writerow([r.question, r.answer, "bob", dim, level])
+        writer.writerow(["q", "a", "carol", "no-such-dimension", 3])
+        writer.writerow(["q", "a", "carol", "communication", 9])
+    result, report = run_calibration(services, grader, path, "ai-engineer", tmp_path / "out", show=False)
+    assert result["raters"] == ["alice", "bob"] and result["items"] == len(rows)
+    assert result["rater_pairs"]["alice vs bob"]["n"] > 0
+    assert set(result["bias"]) and "alice vs grader" in result["rater_vs_grader"]
+    assert any("no-such-dimension" in p for p in result["problems"]) and any("'9'" in p for p in result["problems"])
+    text = report.read_text()
+    assert "Krippendorff" in text and "Rows skipped" in text and (tmp_path / "out" / "bias.png").exists()
