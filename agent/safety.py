@@ -36,6 +36,20 @@ class SanitizedAnswer:
         return bool(self.flags)
 
 
+INSTRUCTIONS = "instructions aimed at the grader removed"
+KEYWORDS = "keyword list without substance removed"
+
+
+def _is_attack(text: str) -> bool:
+    return any(p.search(text) for p in ATTACK_PATTERNS)
+
+
+def _drop(segment: str, flag: str, flags: list[str], removed: list[str]) -> None:
+    removed.append(segment.strip())
+    if flag not in flags:
+        flags.append(flag)
+
+
 def _is_keyword_list(segment: str) -> bool:
     """A run of short comma-separated terms with no sentence around them: rubric keyword stuffing."""
     items = [i.strip() for i in re.split(r"[,;|•]", segment) if i.strip()]
@@ -70,37 +84,23 @@ def sanitize(answer: str) -> SanitizedAnswer:
     for line in text.split("\n"):
         body = re.sub(r"^\s*[\w ./-]{1,30}:\s*", "", line) if re.match(r"^\s*[\w ./-]{1,30}:\s*\S", line) else line
         if _is_keyword_list(body):
-            removed.append(line.strip())
-            if "keyword list without substance removed" not in flags:
-                flags.append("keyword list without substance removed")
+            _drop(line, KEYWORDS, flags, removed)
             continue
         lines.append(line)
-    text = "\n".join(lines)
     paragraphs = []
-    for paragraph in re.split(r"(\n\s*\n)", text):
+    for paragraph in re.split(r"(\n\s*\n)", "\n".join(lines)):
         first = SENTENCE.match(paragraph.strip())
-        if first and first.group(0).strip() and any(p.search(first.group(0)) for p in ATTACK_PATTERNS):
-            removed.append(paragraph.strip())  # a paragraph that opens with an instruction is all instruction
-            if "instructions aimed at the grader removed" not in flags:
-                flags.append("instructions aimed at the grader removed")
+        if first and first.group(0).strip() and _is_attack(first.group(0)):
+            _drop(paragraph, INSTRUCTIONS, flags, removed)  # a paragraph that opens with an instruction is all instruction
             continue
         paragraphs.append(paragraph)
-    text = "".join(paragraphs)
     kept: list[str] = []
-    for sentence in SENTENCE.findall(text):
-        if not sentence.strip():
+    for sentence in SENTENCE.findall("".join(paragraphs)):
+        if sentence.strip() and _is_attack(sentence):
+            _drop(sentence, INSTRUCTIONS, flags, removed)
+        elif sentence.strip() and _is_keyword_list(sentence):
+            _drop(sentence, KEYWORDS, flags, removed)
+        else:
             kept.append(sentence)
-            continue
-        if any(p.search(sentence) for p in ATTACK_PATTERNS):
-            removed.append(sentence.strip())
-            if "instructions aimed at the grader removed" not in flags:
-                flags.append("instructions aimed at the grader removed")
-            continue
-        if _is_keyword_list(sentence):
-            removed.append(sentence.strip())
-            if "keyword list without substance removed" not in flags:
-                flags.append("keyword list without substance removed")
-            continue
-        kept.append(sentence)
     cleaned = re.sub(r"[ \t]{2,}", " ", "".join(kept)).strip()
     return SanitizedAnswer(text=cleaned, flags=flags, removed=removed)

@@ -51,7 +51,7 @@ def grade_one(services: Services, grader, item: dict) -> dict:
 
 
 def run_grade(services: Services, role, question, answer, reference, jsonl: Path | None, as_json: bool, use_llm) -> None:
-    grader = build_grader(services)
+    grader = build_grader(services, use_llm)
     if jsonl is None:
         if answer is None:
             raise click.UsageError("give --answer (and --question), or --jsonl FILE")
