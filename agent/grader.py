@@ -78,6 +78,7 @@ class OfflineGrader:
         reference: str | None = None,
         related: list[Passage] | None = None,
         dimensions: list[str] | None = None,
+        critique: bool = False,  # the offline critique is always built; the flag matters to the LLM grader
     ) -> Grade:
         analysis = self.analyze(question, answer, reference)
         junk = detect_junk(analysis)

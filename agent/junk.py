@@ -30,6 +30,7 @@ def detect_junk(analysis: AnswerAnalysis) -> str | None:
         return "too short to show anything (under six words)"
     if analysis.best_topic_match < OFF_TOPIC_BELOW or (
         signals.words >= 30
+        and bool(analysis.keypoint_sims)  # a team's own question has no key points; a guide question near it is no rival
         and analysis.rival_similarity - analysis.anchor_similarity > RIVAL_MARGIN
         and analysis.coverage < 0.3
     ):  # short vague answers resemble many questions; only a substantive one can clearly belong elsewhere

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.schemas import DimensionGrade, Grade, Session
+from agent.schemas import DimensionGrade, Grade, Session, TokenUsage
 
 
 def dimension_json(d: DimensionGrade) -> dict[str, Any]:
@@ -24,7 +24,17 @@ def grade_json(grade: Grade, item_id: Any = None) -> dict[str, Any]:
     })
     if grade.fallback_reason:
         out["fallback_reason"] = grade.fallback_reason
+    if grade.engine == "llm":
+        out["offline_overall"] = grade.offline_overall
+        out["disagreements"] = grade.disagreements
+    if grade.usage is not None:
+        out["usage"] = usage_json(grade.usage)
     return out
+
+
+def usage_json(usage: TokenUsage) -> dict[str, Any]:
+    return {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+            "calls": usage.calls, "estimated": usage.estimated}
 
 
 def session_json(session: Session) -> dict[str, Any]:
@@ -42,6 +52,9 @@ def session_json(session: Session) -> dict[str, Any]:
             "feedback": grade.feedback.model_dump(mode="json") if grade else None,
             "engine": grade.engine if grade else None,
             **({"fallback_reason": grade.fallback_reason} if grade and grade.fallback_reason else {}),
+            **({"disagreements": grade.disagreements} if grade and grade.disagreements else {}),
+            "usage": usage_json(turn.usage),
+            "notes": list(turn.notes),
         })
     return {
         "session_id": session.id,
@@ -51,13 +64,19 @@ def session_json(session: Session) -> dict[str, Any]:
         "dimensions": [dimension_json(d) for d in session.dimension_summary],
         "overall_level": session.overall_level,
         "recommendation": session.recommendation,
+        "usage": usage_json(session.usage()),
     }
 
 
 def grade_markdown(grade: Grade, title: str = "Critique") -> str:
     lines = [f"### {title}: {grade.overall_level:.2f} / 4 ({grade.recommendation}) · engine: {grade.engine}"]
     if grade.fallback_reason:
-        lines.append(f"_LLM unavailable, offline grade: {grade.fallback_reason}_")
+        lines.append(f"_LLM grade unavailable, this is the offline grade: {grade.fallback_reason}_")
+    if grade.engine == "llm" and grade.offline_overall is not None:
+        lines.append(f"_Offline grader beside it: {grade.offline_overall:.2f} / 4_")
+    if grade.usage is not None and grade.usage.calls:
+        lines.append(f"_LLM tokens: {grade.usage.prompt_tokens} prompt + {grade.usage.completion_tokens} completion"
+                     f" in {grade.usage.calls} call(s){' (estimated)' if grade.usage.estimated else ''}_")
     if grade.junk:
         lines.append(f"**Not gradable:** {grade.junk}")
     for flag in grade.flags:
@@ -75,6 +94,10 @@ def grade_markdown(grade: Grade, title: str = "Critique") -> str:
         lines += ["", "**Missing:**", *[f"- {m}" for m in fb.missing]]
     if fb.key_points:
         lines += ["", "**What a strong answer contains:**", *[f"- {k}" for k in fb.key_points]]
+    if fb.improved_answer:
+        lines += ["", "**Your answer, improved (LLM; keeps your facts):**", "", f"> {fb.improved_answer}"]
+    elif fb.fallback_reason:
+        lines += ["", f"_LLM critique unavailable: {fb.fallback_reason}_"]
     if fb.model_answer:
         lines += ["", "**Model answer:**", "", f"> {fb.model_answer}"]
     if fb.citations or fb.related:
@@ -90,6 +113,11 @@ def session_markdown(session: Session) -> str:
     lines = [f"# Mock interview report: {session.role_name or session.role}", f"Session `{session.id}`", ""]
     if session.overall_level is not None:
         lines.append(f"**Overall: {session.overall_level:.2f} / 4 · recommendation: {session.recommendation}**")
+        engines = sorted({t.grade.engine for t in session.turns if t.grade})
+        usage = session.usage()
+        lines.append(f"Graded by: {', '.join(engines) or 'none'}" + (
+            f" · LLM tokens: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion in {usage.calls} calls"
+            f"{' (partly estimated)' if usage.estimated else ''}" if usage.calls else ""))
         lines += ["", "| Dimension | Level | Score |", "|---|---|---|"]
         for d in session.dimension_summary:
             lines.append(f"| {d.name} | {d.level} | {'█' * round(d.score * 3)} {d.score:.2f} |")
@@ -100,6 +128,8 @@ def session_markdown(session: Session) -> str:
         for probe in turn.probes:
             lines.append(f"**Follow-up ({probe.gap}):** {probe.question}")
             lines.append(f"**Answer:** {probe.answer or '—'}")
+        for note in turn.notes:
+            lines.append(f"_Note: {note}_")
         if turn.grade:
             lines += ["", grade_markdown(turn.grade, title="Grade")]
     return "\n".join(lines)

@@ -14,6 +14,26 @@ Recommendation = Literal["strong hire", "hire", "lean no", "no hire"]
 Engine = Literal["offline", "llm"]
 
 
+class TokenUsage(BaseModel):
+    """Tokens spent on LLM calls; `estimated` when the server did not report usage and tiktoken counted it."""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    estimated: bool = False
+
+    def add(self, other: "TokenUsage | None") -> "TokenUsage":
+        if other is not None:
+            self.prompt_tokens += other.prompt_tokens
+            self.completion_tokens += other.completion_tokens
+            self.calls += other.calls
+            self.estimated = self.estimated or other.estimated
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class Probe(BaseModel):
     gap: Gap
     question: str
@@ -44,6 +64,9 @@ class Feedback(BaseModel):
     model_answer: str = ""
     citations: list[Citation] = Field(default_factory=list)
     related: list[Citation] = Field(default_factory=list)
+    improved_answer: str = Field(default="", description="the candidate's answer rewritten by the LLM, keeping their facts")
+    engine: Engine = "offline"
+    fallback_reason: str | None = None
 
 
 class Grade(BaseModel):
@@ -55,6 +78,9 @@ class Grade(BaseModel):
     flags: list[str] = Field(default_factory=list, description="e.g. instructions found inside the answer")
     engine: Engine = "offline"
     fallback_reason: str | None = None
+    offline_overall: float | None = Field(default=None, description="the offline grader's overall, kept beside an LLM grade")
+    disagreements: list[str] = Field(default_factory=list, description="dimensions where LLM and offline differ by 2+ levels")
+    usage: TokenUsage | None = None
 
 
 class Turn(BaseModel):
@@ -63,6 +89,8 @@ class Turn(BaseModel):
     probes: list[Probe] = Field(default_factory=list)
     grade: Grade | None = None
     status: Literal["asking", "probing", "graded", "skipped"] = "asking"
+    usage: TokenUsage = Field(default_factory=TokenUsage, description="LLM tokens spent on this turn (wording and grading)")
+    notes: list[str] = Field(default_factory=list, description="visible notes, e.g. an LLM failure the turn survived")
 
     def full_answer(self) -> str:
         """The answer plus probe answers: what the grader weighs."""
@@ -82,6 +110,12 @@ class Session(BaseModel):
     overall_level: float | None = None
     recommendation: Recommendation | None = None
     dimension_summary: list[DimensionGrade] = Field(default_factory=list)
+
+    def usage(self) -> TokenUsage:
+        total = TokenUsage()
+        for turn in self.turns:
+            total.add(turn.usage)
+        return total
 
     @property
     def current(self) -> Turn | None:

@@ -6,6 +6,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from tqdm import tqdm
 
@@ -39,6 +40,7 @@ class IngestReport:
     dimensions: int = 0
     seconds: float = 0.0
     encode_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -109,6 +111,24 @@ def scorecard_from_table(guide: ParsedGuide) -> Scorecard | None:
         return None
 
 
+class QuestionNamer(Protocol):
+    name: str
+
+    def __call__(self, question: GuideQuestion) -> tuple[str | None, str | None]: ...
+
+
+def name_derived_questions(questions: list[GuideQuestion], namer: QuestionNamer, notes: list[str]) -> None:
+    """Replace the heading-based titles of orphan sample answers with the namer's proposals, where it has one."""
+    for q in questions:
+        if not q.title_derived:
+            continue
+        proposal, note = namer(q)
+        if note:
+            notes.append(note)
+        if proposal:
+            q.text = proposal
+
+
 class Ingestor:
     def __init__(self, catalog: Catalog, index: VectorIndex, embedder: SentenceEmbedder, chunk_tokens: int, chunk_overlap: int):
         self.catalog = catalog
@@ -117,14 +137,15 @@ class Ingestor:
         self.chunk_tokens = chunk_tokens
         self.chunk_overlap = chunk_overlap
 
-    def ingest(self, paths: list[Path], role: str | None = None, prune: bool = False, progress: bool = True) -> IngestReport:
+    def ingest(self, paths: list[Path], role: str | None = None, prune: bool = False, progress: bool = True,
+               namer: QuestionNamer | None = None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         files, report.errors = expand_paths(paths)
         pending: list[_Pending] = []
         for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 5, leave=False):
             try:
-                item = self._prepare(path, role)
+                item = self._prepare(path, role, namer, report.notes)
             except (IngestError, ScorecardError) as exc:
                 report.errors.append(str(exc))
                 continue
@@ -146,13 +167,14 @@ class Ingestor:
         return [f["display"] for f in gone]
 
     # ----------------------------------------------------------------------------------------
-    def _prepare(self, path: Path, role: str | None) -> _Pending | None:
+    def _prepare(self, path: Path, role: str | None, namer: QuestionNamer | None, notes: list[str]) -> _Pending | None:
         key = str(path.resolve())
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-        digest = hashlib.sha256(raw + f"\x00role={role or ''}".encode()).hexdigest()
+        # the namer is part of the digest: re-ingesting with --llm re-words derived questions
+        digest = hashlib.sha256(raw + f"\x00role={role or ''}\x00namer={getattr(namer, 'name', '')}".encode()).hexdigest()
         if self.catalog.file_hash(key) == digest:
             return None
         display = display_name(path)
@@ -165,6 +187,8 @@ class Ingestor:
         if not text.strip():
             raise IngestError(f"{path}: empty file, nothing to index")
         guide = parse_guide(text, display, role=role)
+        if namer is not None:
+            name_derived_questions(guide.questions, namer, notes)
         item = _Pending(key, display, digest, guide.role, "guide", role_name=guide.name, questions=guide.questions)
         table_card = scorecard_from_table(guide)
         if table_card is not None:

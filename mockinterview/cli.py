@@ -56,8 +56,10 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--shipped", is_flag=True, help="Index the guides and scorecards that ship with mockinterview.")
 @click.option("--role", help="Role slug for guides whose text does not state one.")
 @click.option("--prune", is_flag=True, help="Remove records of files that no longer exist.")
+@click.option("--llm/--no-llm", "use_llm", default=False,
+              help="Let the LLM word the question of a sample answer that has none (offline: a heading-based title).")
 @pass_ctx
-def ingest(ctx: Context, paths: tuple[Path, ...], shipped: bool, role: str | None, prune: bool) -> None:
+def ingest(ctx: Context, paths: tuple[Path, ...], shipped: bool, role: str | None, prune: bool, use_llm: bool) -> None:
     """Index guides (md, txt, html, pdf) and scorecards (yaml)."""
     from knowledge.ingest import shipped_guide_paths
     from rubrics.loader import shipped_scorecard_paths
@@ -67,7 +69,16 @@ def ingest(ctx: Context, paths: tuple[Path, ...], shipped: bool, role: str | Non
         targets += [*shipped_guide_paths(), *shipped_scorecard_paths()]
     if not targets and not prune:
         raise click.UsageError("give files or folders to ingest, or --shipped")
-    report = ctx.services.ingestor.ingest(targets, role=role, prune=prune, progress=True)
+    namer = None
+    if use_llm:
+        from agent.question_namer import LLMQuestionNamer
+        from mockinterview.engines import llm_client, wants_llm
+
+        wants_llm(ctx.services, True)
+        namer = LLMQuestionNamer(llm_client(ctx.services))
+    report = ctx.services.ingestor.ingest(targets, role=role, prune=prune, progress=True, namer=namer)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(report.summary())
@@ -138,13 +149,15 @@ def chat(ctx: Context, role: str | None, n: int | None, seed: int | None, resume
 @click.option("--reference", help="A model answer to grade against (any question).")
 @click.option("--jsonl", type=click.Path(path_type=Path), help="One {question, answer, role?, reference?, id?} per line.")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--llm/--no-llm", "use_llm", default=None)
+@click.option("--llm/--no-llm", "use_llm", default=None, help="Use the configured LLM endpoint (default: when configured).")
+@click.option("--critique/--no-critique", default=None,
+              help="LLM mode: add strengths, gaps and an improved answer (default: on for one answer, off for --jsonl).")
 @pass_ctx
-def grade(ctx: Context, role, question, answer, reference, jsonl, as_json, use_llm) -> None:
+def grade(ctx: Context, role, question, answer, reference, jsonl, as_json, use_llm, critique) -> None:
     """Grade answers without a session."""
     from mockinterview.grading_cli import run_grade
 
-    run_grade(ctx.ready(), role, question, answer, reference, jsonl, as_json, use_llm)
+    run_grade(ctx.ready(), role, question, answer, reference, jsonl, as_json, use_llm, critique)
 
 
 @cli.command()
@@ -164,7 +177,7 @@ def sessions(ctx: Context, limit: int) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True, type=int)
-@click.option("--llm/--no-llm", "use_llm", default=None)
+@click.option("--llm/--no-llm", "use_llm", default=None, help="Use the configured LLM endpoint (default: when configured).")
 @pass_ctx
 def ui(ctx: Context, host: str, port: int, use_llm: bool | None) -> None:
     """Open the Gradio app."""
@@ -181,8 +194,9 @@ def ui(ctx: Context, host: str, port: int, use_llm: bool | None) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 on a regression beyond evals/baseline.json's tolerance.")
 @click.option("--update-baseline", is_flag=True, help="Deliberately write this run's metrics to evals/baseline.json.")
 @click.option("--assign-splits", is_flag=True, help="Rewrite the grading set's fixed splits (by question, stratified).")
+@click.option("--llm", "use_llm", is_flag=True, help="Grade with the configured LLM (the baseline gate is for the offline grader).")
 @pass_ctx
-def eval_command(ctx: Context, which, split, as_json, out, check, update_baseline, assign_splits) -> None:
+def eval_command(ctx: Context, which, split, as_json, out, check, update_baseline, assign_splits, use_llm) -> None:
     """Score the grader, prober and retriever on the evaluation sets."""
     from evals import datasets
     from evals.harness import baseline_from, check_against_baseline, run_eval, save_report
@@ -196,7 +210,9 @@ def eval_command(ctx: Context, which, split, as_json, out, check, update_baselin
         categories = {q.text.strip().lower(): q.category for q in services.catalog.questions()}
         click.echo(f"splits: {rewrite_with_splits(datasets.DATA_DIR / 'grading.jsonl', categories)}")
         return
-    report = run_eval(services, build_grader(services), which, split, show=True)
+    if use_llm and (check or update_baseline):
+        raise click.UsageError("--check and --update-baseline gate the offline grader; run them without --llm")
+    report = run_eval(services, build_grader(services, use_llm), which, split, show=True)
     out_dir = out or ctx.settings.data_dir / "eval"
     path = save_report(report, out_dir)
     plots = save_plots(report, out_dir)
@@ -240,8 +256,9 @@ def train_grader_command(ctx: Context, seed: int) -> None:
 @click.option("--role", help="Scorecard to rate against (default: general).")
 @click.option("--out", type=click.Path(path_type=Path), help="Report folder (default DATA_DIR/calibration).")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--llm", "use_llm", is_flag=True, help="Compare the raters with the LLM grader instead of the offline one.")
 @pass_ctx
-def calibrate(ctx: Context, ratings: Path, role: str | None, out: Path | None, as_json: bool) -> None:
+def calibrate(ctx: Context, ratings: Path, role: str | None, out: Path | None, as_json: bool, use_llm: bool) -> None:
     """Compare human raters with each other and with the grader (CSV: question,answer,rater,dimension,level)."""
     from evals.calibrate import run_calibration
     from mockinterview.engines import build_grader
@@ -249,7 +266,7 @@ def calibrate(ctx: Context, ratings: Path, role: str | None, out: Path | None, a
     services = ctx.ready()
     if role:
         services.require_role(role)
-    result, report = run_calibration(services, build_grader(services), ratings, role, out or ctx.settings.data_dir / "calibration")
+    result, report = run_calibration(services, build_grader(services, use_llm), ratings, role, out or ctx.settings.data_dir / "calibration")
     for problem in result["problems"]:
         click.echo(f"warning: {problem}", err=True)
     if as_json:
@@ -257,6 +274,56 @@ def calibrate(ctx: Context, ratings: Path, role: str | None, out: Path | None, a
     else:
         click.echo(report.read_text())
         click.echo(f"report: {report}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def doctor(ctx: Context, as_json: bool) -> None:
+    """Check the LLM endpoint: reachable, model present, JSON-schema output, streaming."""
+    from mockinterview.doctor import as_dicts, run_doctor
+
+    checks = run_doctor(ctx.settings)
+    if as_json:
+        emit_json(as_dicts(checks))
+    else:
+        for c in checks:
+            click.echo(f"{'ok  ' if c.ok else ('FAIL' if c.essential else 'warn')} {c.name}: {c.detail}")
+    if not all(c.ok for c in checks if c.essential):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--llm", "use_llm", is_flag=True, help="Also send both prompts to the endpoint and compare the grades.")
+@click.option("--split", type=click.Choice(["train", "dev", "test", "all"]), default="test", show_default=True)
+@click.option("--limit", default=20, show_default=True, help="Grading items to use.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def bench(ctx: Context, use_llm: bool, split: str, limit: int, as_json: bool) -> None:
+    """Prompt tokens per graded answer: our packed prompt against a naive one (whole scorecard + top 20 chunks)."""
+    from evals.bench import bench_table, run_bench
+    from mockinterview.engines import build_grader, llm_client, offline_grader
+
+    services = ctx.ready()
+    offline = offline_grader(services)
+    graders = None
+    if use_llm:
+        from agent.llm_grader import LLMGrader
+
+        build_grader(services, True)  # the same check as everywhere: --llm needs an endpoint
+        client, budget = llm_client(services), services.settings.llm_max_context_tokens
+        out_tokens = services.settings.llm_max_output_tokens
+        graders = (LLMGrader(offline, client, budget, max_output_tokens=out_tokens),
+                   LLMGrader(offline, client, budget, naive=True, max_output_tokens=out_tokens))
+    report = run_bench(services, offline, split, limit, graders, show=sys.stderr.isatty())
+    out = ctx.settings.data_dir / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(report, indent=2, default=float))
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(bench_table(report))
+        click.echo(f"report: {out / 'bench.json'}")
 
 
 def main() -> None:

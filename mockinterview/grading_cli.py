@@ -35,7 +35,7 @@ def read_jsonl(path: Path) -> list[tuple[int, dict | None, str | None]]:
     return items
 
 
-def grade_one(services: Services, grader, item: dict) -> dict:
+def grade_one(services: Services, grader, item: dict, critique: bool = True) -> dict:
     role = item.get("role") or None
     if role:
         services.require_role(role)
@@ -46,12 +46,15 @@ def grade_one(services: Services, grader, item: dict) -> dict:
     reference = item.get("reference") or None
     question = resolve_question(services, item.get("question", ""), role, reference)
     scorecard = services.scorecard_for(role) if role else services.scorecard_for("general")
-    related = services.retriever.search(question.text, role=role, k=3) if question.text else []
-    return grade_json(grader.grade(question, answer, scorecard, reference=reference, related=related), item.get("id"))
+    related = services.retriever.search(question.text, role=role, k=6) if question.text else []
+    grade = grader.grade(question, answer, scorecard, reference=reference, related=related, critique=critique)
+    return grade_json(grade, item.get("id"))
 
 
-def run_grade(services: Services, role, question, answer, reference, jsonl: Path | None, as_json: bool, use_llm) -> None:
+def run_grade(services: Services, role, question, answer, reference, jsonl: Path | None, as_json: bool, use_llm,
+              critique: bool | None = None) -> None:
     grader = build_grader(services, use_llm)
+    critique = (jsonl is None) if critique is None else critique  # an LLM critique per line doubles the cost of a batch
     if jsonl is None:
         if answer is None:
             raise click.UsageError("give --answer (and --question), or --jsonl FILE")
@@ -62,7 +65,7 @@ def run_grade(services: Services, role, question, answer, reference, jsonl: Path
     for number, item, error in items:
         if error is None and item is not None:
             try:
-                result = grade_one(services, grader, item)
+                result = grade_one(services, grader, item, critique)
             except MockInterviewError as exc:
                 error = f"line {number}: {exc}" if jsonl else str(exc)
         if error is not None:

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     llm_retries: int = 2
     llm_temperature: float = 0.2
     llm_max_context_tokens: int = 1500
+    llm_max_output_tokens: int = 700  # per grade or critique reply; wording lines are capped lower
 
     @classmethod
     def settings_customise_sources(

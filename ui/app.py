@@ -1,13 +1,16 @@
 """The Gradio app: interview chat and critique. A thin layer: every decision happens in agent/."""
 from __future__ import annotations
 
+import queue
 import tempfile
+import threading
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import gradio as gr
 
 from agent.interviewer import Interviewer, Reply
-from agent.report import grade_json, grade_markdown, session_markdown
+from agent.report import grade_markdown, session_markdown
 from mockinterview.app import Services
 from mockinterview.engines import build_interviewer
 from mockinterview.errors import MockInterviewError
@@ -30,11 +33,19 @@ class InterviewUI:
     # --- interview -------------------------------------------------------------------------
     def start(self, role: str, questions: float, seed: str):
         try:
-            reply = self.interviewer.start(role, int(questions), int(seed) if str(seed).strip() else None)
-        except (MockInterviewError, ValueError) as exc:
-            return [], "", f"**Error:** {exc}", "", None
-        history = [{"role": "assistant", "content": reply.text}]
-        return history, reply.session.id, self._counter(reply), "", None
+            n, chosen_seed = int(questions), int(seed) if str(seed).strip() else None
+        except ValueError as exc:
+            yield [], "", f"**Error:** {exc}", "", None
+            return
+        box: dict[str, Any] = {}
+        for partial in streamed(lambda on_token: self.interviewer.start(role, n, chosen_seed, on_token=on_token), box):
+            yield [{"role": "assistant", "content": partial}], "", "_the interviewer is speaking…_", "", None
+        if "error" in box:
+            yield [], "", f"**Error:** {box['error']}", "", None
+            return
+        reply = box["reply"]
+        history = [*self._notes(reply), {"role": "assistant", "content": reply.text}]
+        yield history, reply.session.id, self._counter(reply), "", None
 
     def resume(self, session_id: str):
         try:
@@ -45,25 +56,43 @@ class InterviewUI:
         return (history, reply.session.id, self._counter(reply), *self._report(reply))
 
     def answer(self, text: str, history: list, session_id: str, command: str = "answer"):
+        """A generator: the candidate's message at once, the interviewer's words as they stream, then the result."""
         if not session_id:
-            return history, "", "**Start an interview first.**", "", None
+            yield history, "", "**Start an interview first.**", "", None
+            return
         try:
             session = self.interviewer.store.load(session_id)
-            if command == "skip":
-                reply = self.interviewer.skip(session)
-            elif command == "end":
-                reply = self.interviewer.end(session)
-            else:
-                reply = self.interviewer.answer(session, text or "")
-                history = history + [{"role": "user", "content": text or "(empty answer)"}]
         except MockInterviewError as exc:
-            return history, text, f"**Error:** {exc}", "", None
+            yield history, text, f"**Error:** {exc}", "", None
+            return
+        if command == "skip":
+            call: Callable = lambda on_token: self.interviewer.skip(session, on_token=on_token)  # noqa: E731
+        elif command == "end":
+            call = lambda on_token: self.interviewer.end(session, on_token=on_token)  # noqa: E731
+        else:
+            call = lambda on_token: self.interviewer.answer(session, text or "", on_token=on_token)  # noqa: E731
+        sent = history + [{"role": "user", "content": text or "(empty answer)"}] if command == "answer" else history
+        yield sent, "", "_grading…_", "", None
+        box: dict[str, Any] = {}
+        for partial in streamed(call, box):
+            yield sent + [{"role": "assistant", "content": partial}], "", "_the interviewer is speaking…_", "", None
+        if "error" in box:  # nothing was lost: the answer stays in the box to send again
+            yield history, text, f"**Error:** {box['error']}", "", None
+            return
+        reply: Reply = box["reply"]
+        history = sent
         if reply.graded is not None:
-            history = history + [{"role": "assistant", "content": f"(answer graded: {reply.graded.overall_level:.2f}/4, engine: {reply.graded.engine})",
+            g = reply.graded
+            engine = g.engine if not g.fallback_reason else f"offline (LLM failed: {g.fallback_reason})"
+            history = history + [{"role": "assistant", "content": f"(answer graded: {g.overall_level:.2f}/4, engine: {engine})",
                                   "metadata": {"title": "grade"}}]
         prefix = "**Follow-up:** " if reply.kind == "probe" else ""
-        history = history + [{"role": "assistant", "content": prefix + reply.text}]
-        return (history, "", self._counter(reply), *self._report(reply))
+        history = history + self._notes(reply) + [{"role": "assistant", "content": prefix + reply.text}]
+        yield (history, "", self._counter(reply), *self._report(reply))
+
+    @staticmethod
+    def _notes(reply: Reply) -> list[dict]:
+        return [{"role": "assistant", "content": note, "metadata": {"title": "note"}} for note in reply.notes or []]
 
     def _counter(self, reply: Reply) -> str:
         s = reply.session
@@ -110,11 +139,39 @@ class InterviewUI:
         return grade_markdown(grade), chart, result
 
 
+def streamed(call: Callable[[Callable[[str, str], None]], Reply], box: dict[str, Any]) -> Iterator[str]:
+    """Run an interviewer step in a worker thread and yield its words as they stream; the reply (or error) lands in `box`."""
+    tokens: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        try:
+            box["reply"] = call(lambda kind, token: tokens.put(token))
+        except MockInterviewError as exc:
+            box["error"] = exc
+        finally:
+            tokens.put(None)
+
+    threading.Thread(target=work, daemon=True).start()
+    partial = ""
+    while (token := tokens.get()) is not None:
+        partial += token
+        yield partial
+
+
+def engine_label(services: Services, interviewer: Interviewer) -> str:
+    settings = services.settings
+    if type(interviewer.grader).__name__ == "LLMGrader":
+        return (f"_Engine: LLM `{settings.llm_model}` at `{settings.llm_base_url}`, with the offline grader beside it; "
+                "any LLM failure falls back to offline and says so._")
+    return "_Engine: offline (no LLM endpoint configured)._"
+
+
 def build_app(services: Services, interviewer: Interviewer) -> gr.Blocks:
     view = InterviewUI(services, interviewer)
     roles = view.role_choices()
     with gr.Blocks(title="mockinterview") as app:
         gr.Markdown("# mockinterview\nPractice interviews graded against a role scorecard, critiques of single answers.")
+        gr.Markdown(engine_label(services, interviewer))
         with gr.Tab("Interview"):
             with gr.Row():
                 role = gr.Dropdown(roles, value=roles[0][1] if roles else None, label="Role")
@@ -139,8 +196,15 @@ def build_app(services: Services, interviewer: Interviewer) -> gr.Blocks:
             outputs = [chat, box, counter, report, chart]
             send.click(view.answer, [box, chat, session_id], outputs, api_name="answer")
             box.submit(view.answer, [box, chat, session_id], outputs, api_name=False)
-            skip.click(lambda h, s: view.answer("", h, s, "skip"), [chat, session_id], outputs, api_name="skip")
-            end.click(lambda h, s: view.answer("", h, s, "end"), [chat, session_id], outputs, api_name="end")
+
+            def skip_question(history, sid):
+                yield from view.answer("", history, sid, "skip")
+
+            def end_interview(history, sid):
+                yield from view.answer("", history, sid, "end")
+
+            skip.click(skip_question, [chat, session_id], outputs, api_name="skip")
+            end.click(end_interview, [chat, session_id], outputs, api_name="end")
         with gr.Tab("Critique"):
             with gr.Row():
                 c_role = gr.Dropdown([("General (any question)", GENERAL), *roles], value=GENERAL, label="Role")
