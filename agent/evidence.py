@@ -13,7 +13,8 @@ def _norm(text: str) -> str:
 
 def strip_wrapping(quote: str) -> str:
     """Quotes often come back wrapped in quote marks or with a trailing ellipsis; those are not part of the span."""
-    return re.sub(r"^[\s\"'`]+|[\s\"'`]+$|(\.\.\.|\u2026)$", "", quote.strip()).strip()
+    text = re.sub(r"^[\s\"'`\u201c\u201d\u2018\u2019]+|[\s\"'`\u201c\u201d\u2018\u2019]+$", "", quote.strip())
+    return re.sub(r"(\.\.\.|\u2026)$", "", text).strip()
 
 
 def is_verbatim(quote: str, answer: str) -> bool:

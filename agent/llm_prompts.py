@@ -98,6 +98,8 @@ def bullet(items: list[str]) -> str:
 
 # ---- grading ------------------------------------------------------------------------------------
 def grade_schema(dim_ids: list[str]) -> dict:
+    # no maxLength anywhere: llama.cpp's grammar compiler unrolls it per character and the server dies on it;
+    # max_tokens bounds the reply instead
     return {
         "type": "object",
         "properties": {
@@ -108,8 +110,8 @@ def grade_schema(dim_ids: list[str]) -> dict:
                     "properties": {
                         "dimension": {"type": "string", "enum": dim_ids},
                         "level": {"type": "integer", "enum": [1, 2, 3, 4]},
-                        "evidence": {"type": "array", "items": {"type": "string", "maxLength": 240}, "maxItems": 2},
-                        "reason": {"type": "string", "maxLength": 300},
+                        "evidence": {"type": "array", "items": {"type": "string"}, "maxItems": 2},
+                        "reason": {"type": "string"},
                     },
                     "required": ["dimension", "level", "evidence", "reason"],
                 },
@@ -160,9 +162,9 @@ def retry_message(problem: str) -> dict[str, str]:
 CRITIQUE_SCHEMA = {
     "type": "object",
     "properties": {
-        "strengths": {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 3},
-        "gaps": {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 4},
-        "improved_answer": {"type": "string", "maxLength": 1600},
+        "strengths": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+        "gaps": {"type": "array", "items": {"type": "string"}, "maxItems": 4},
+        "improved_answer": {"type": "string"},
         "cited_passages": {"type": "array", "items": {"type": "integer"}},
     },
     "required": ["strengths", "gaps", "improved_answer", "cited_passages"],
@@ -203,7 +205,7 @@ def probe_messages(role_name: str, question: GuideQuestion, answer: str, gap: Ga
 
 
 # ---- ingestion ----------------------------------------------------------------------------------
-QUESTION_SCHEMA = {"type": "object", "properties": {"question": {"type": "string", "maxLength": 240}}, "required": ["question"]}
+QUESTION_SCHEMA = {"type": "object", "properties": {"question": {"type": "string"}}, "required": ["question"]}
 
 
 def namer_messages(section: str, answer: str) -> list[dict[str, str]]:

