@@ -44,6 +44,7 @@ class AnswerAnalysis:
     keypoint_hits: float = 0.0  # share of key points with a clearly matching sentence
     anchor_similarity: float = 0.0  # answer vs this question and its key points
     rival_similarity: float = 0.0  # answer vs the closest other known question
+    behavioral: bool = False  # the question asks for a story from the candidate's own experience
 
     @property
     def covered_keypoints(self) -> list[int]:
@@ -71,7 +72,8 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     text = sanitized.text
     sentences = split_sentences(text)[:MAX_SENTENCES] or ([text] if text.strip() else [])
     analysis = AnswerAnalysis(
-        text=text, sanitized=sanitized, signals=text_signals(text), sentences=sentences, gibberish=gibberish_ratio(text)
+        text=text, sanitized=sanitized, signals=text_signals(text), sentences=sentences, gibberish=gibberish_ratio(text),
+        behavioral=question.category == "behavioral",
     )
     q_words = set(content_words(question.text))
     a_words = content_words(text)

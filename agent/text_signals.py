@@ -22,6 +22,12 @@ RESULT = re.compile(
 SITUATION = re.compile(r"\b(when i was|at my (last|previous)|at \w+, |we had|there was|our (team|product|model)|the (team|company|product|project)|last year|in \d{4})\b", re.I)
 TASK = re.compile(r"\b(my (job|task|role|goal|responsibility)|i (was|had been) (asked|responsible|tasked)|i needed to|i had to|the goal was|we needed to|i owned)\b", re.I)
 ACTION = re.compile(r"\b(i (built|wrote|ran|designed|added|proposed|profiled|measured|trained|set up|implemented|led|created|fixed|changed|moved|replaced|started|introduced|analy[sz]ed|audited|labeled|collected|tested|benchmarked|deployed|refactored|organi[sz]ed|scheduled|met|talked|asked|paired|reviewed|debugged|split|rolled|shipped|switched|used|spent|decided|compared))\b", re.I)
+PAST_TENSE = re.compile(
+    r"\b([a-z]{3,}ed|was|were|had|did|went|took|told|found|saw|made|brought|thought|got|came|ran|said|knew|wrote|built|"
+    r"led|chose|gave|kept|left|spent|sent|caught|began|became|felt|won|lost|set|put|cut|paid|held|met|sat|stood|"
+    r"taught|understood|wasn't|weren't|didn't|couldn't)\b",
+    re.I,
+)
 LEARNING = re.compile(r"\b(learn\w*|lesson|next time|would do differently|since then|now i|taught me)\b", re.I)
 HEDGES = re.compile(r"\b(basically|kind of|sort of|stuff|things like that|etc|various|many aspects|it depends|generally|i guess|maybe|somehow)\b", re.I)
 BUZZ = re.compile(
@@ -85,6 +91,7 @@ class TextSignals:
     results: int
     hedges: int
     buzz: int = 0
+    past_tense: int = 0  # past-tense verbs: a told story rather than a general explanation
     vocab_hits: dict[str, int] = field(default_factory=dict)
     star: dict[str, bool] = field(default_factory=dict)
     learning: bool = False
@@ -123,6 +130,7 @@ def text_signals(text: str) -> TextSignals:
         results=len(RESULT.findall(text)),
         hedges=len(HEDGES.findall(text)),
         buzz=len(BUZZ.findall(text)),
+        past_tense=len(PAST_TENSE.findall(text)),
         vocab_hits=vocab_hits(lowered),
         learning=bool(LEARNING.search(text)),
         unique_word_ratio=len({w.lower() for w in words}) / max(1, len(words)),
