@@ -16,6 +16,7 @@ from knowledge.models import GuideQuestion
 
 Encode = Callable[[list[str]], np.ndarray]
 MAX_SENTENCES = 80
+SIGNAL_LOW, SIGNAL_HIGH = 0.2, 0.55  # signals are abstract ("states the other view fairly"): lower similarities than key points
 STOPWORDS = set(
     "a an the and or but if of to in on for with at by from as is are was were be been being it its this that these those "
     "i you he she we they me my our your their what which who how why when where do does did would could should can will "
@@ -44,6 +45,10 @@ class AnswerAnalysis:
     keypoint_hits: float = 0.0  # share of key points with a clearly matching sentence
     anchor_similarity: float = 0.0  # answer vs this question and its key points
     rival_similarity: float = 0.0  # answer vs the closest other known question
+    strong_coverage: float = 0.0  # share of the guide's strong signals some sentence expresses (soft)
+    weak_coverage: float = 0.0  # share of the guide's weak signals some sentence expresses (soft)
+    weak_lean: float = 0.0  # share of sentences closer to a weak signal than to any strong one
+    behavioral: bool = False  # the question asks for a story from the candidate's own experience
 
     @property
     def covered_keypoints(self) -> list[int]:
@@ -71,7 +76,8 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     text = sanitized.text
     sentences = split_sentences(text)[:MAX_SENTENCES] or ([text] if text.strip() else [])
     analysis = AnswerAnalysis(
-        text=text, sanitized=sanitized, signals=text_signals(text), sentences=sentences, gibberish=gibberish_ratio(text)
+        text=text, sanitized=sanitized, signals=text_signals(text), sentences=sentences, gibberish=gibberish_ratio(text),
+        behavioral=question.category == "behavioral",
     )
     q_words = set(content_words(question.text))
     a_words = content_words(text)
@@ -107,9 +113,15 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     analysis.sentence_vectors = sent_vecs
     analysis.relevance = float(a_vec @ q_vec)
     if len(weak_vecs):
-        analysis.weak_signal_similarity = float((weak_vecs @ sent_vecs.T).max())
+        weak_sims = weak_vecs @ sent_vecs.T
+        analysis.weak_signal_similarity = float(weak_sims.max())
+        analysis.weak_coverage = _soft(weak_sims.max(axis=1), SIGNAL_LOW, SIGNAL_HIGH)
     if len(strong_vecs):
-        analysis.strong_signal_similarity = float((strong_vecs @ sent_vecs.T).max())
+        strong_sims = strong_vecs @ sent_vecs.T
+        analysis.strong_signal_similarity = float(strong_sims.max())
+        analysis.strong_coverage = _soft(strong_sims.max(axis=1), SIGNAL_LOW, SIGNAL_HIGH)
+    if len(weak_vecs) and len(strong_vecs):
+        analysis.weak_lean = float((weak_sims.max(axis=0) > strong_sims.max(axis=0) + 0.05).mean())
     if len(kp_vecs):
         sims = kp_vecs @ sent_vecs.T
         analysis.keypoint_sims = [float(x) for x in sims.max(axis=1)]

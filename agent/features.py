@@ -36,6 +36,8 @@ FEATURE_NAMES = [
     "log_words", "hedge_rate", "unique_ratio", "is_behavioral", "is_design", "has_key_points", "flagged",
     "keypoint_hits", "keypoint_max", "weak_signal_similarity", "strong_signal_similarity", "anchor_similarity",
     "rival_margin", "story_i_ratio",
+    "strong_coverage", "weak_coverage", "signal_margin", "weak_lean", "overclaim", "blame", "nuance", "verify",
+    "rubric_margin", "cue_coverage", "red_flag_similarity",
 ]
 
 
@@ -47,7 +49,10 @@ def families_for(dim: Dimension) -> tuple[str, ...]:
     return ()
 
 
-def dimension_features(analysis: AnswerAnalysis, question: GuideQuestion, dim: Dimension, cue_similarity: float) -> dict[str, float]:
+def dimension_features(
+    analysis: AnswerAnalysis, question: GuideQuestion, dim: Dimension, cue_similarity: float, rubric: dict[str, float] | None = None
+) -> dict[str, float]:
+    rubric = rubric or {}
     s = analysis.signals
     hits = s.vocab_hits
     families = families_for(dim)
@@ -83,6 +88,17 @@ def dimension_features(analysis: AnswerAnalysis, question: GuideQuestion, dim: D
         "anchor_similarity": analysis.anchor_similarity,
         "rival_margin": analysis.anchor_similarity - analysis.rival_similarity,
         "story_i_ratio": s.i_count / max(1, s.i_count + s.we_count),
+        "strong_coverage": analysis.strong_coverage,
+        "weak_coverage": analysis.weak_coverage,
+        "signal_margin": analysis.strong_coverage - analysis.weak_coverage,
+        "weak_lean": analysis.weak_lean,
+        "overclaim": min(s.overclaim / sentences, 1.0),
+        "blame": min(float(s.blame), 1.0),
+        "nuance": min(s.nuance / sentences, 1.0),
+        "verify": min(s.verify / sentences, 1.0),
+        "rubric_margin": rubric.get("rubric_margin", 0.0),
+        "cue_coverage": rubric.get("cue_coverage", 0.0),
+        "red_flag_similarity": rubric.get("red_flag_similarity", 0.0),
     }
 
 

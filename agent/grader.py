@@ -107,7 +107,9 @@ class OfflineGrader:
         """(dimension, features, best sentence indexes) for each dimension the question probes (or `only` these)."""
         dims = dimensions_for(question, scorecard, self.encode, only)
         cue_sims = self._cue_similarities(analysis, dims)
-        return [(dim, dimension_features(analysis, question, dim, cue_sim), best) for dim, (cue_sim, best) in zip(dims, cue_sims)]
+        rubric = [self._rubric_similarities(analysis, dim) for dim in dims]
+        return [(dim, dimension_features(analysis, question, dim, cue_sim, rub), best)
+                for dim, (cue_sim, best), rub in zip(dims, cue_sims, rubric)]
 
     def _dimension_grades(
         self, question: GuideQuestion, analysis: AnswerAnalysis, scorecard: Scorecard, junk: str | None, only: list[str] | None = None
@@ -137,6 +139,25 @@ class OfflineGrader:
         for row in sims:
             order = [int(i) for i in np.argsort(-row)[:2] if row[i] >= 0.2]
             out.append((float(row.max()), order))
+        return out
+
+    def _rubric_similarities(self, analysis: AnswerAnalysis, dim: Dimension) -> dict[str, float]:
+        """The answer against the dimension's own rubric: level descriptors, evidence cues and red flags."""
+        if analysis.sentence_vectors is None or not len(analysis.sentence_vectors):
+            return {}
+        levels = [dim.levels[k].split(" - ", 1)[-1].strip() for k in (1, 2, 3, 4)]
+        cues, flags = list(dim.evidence_cues), list(dim.red_flags)
+        vectors = self.encode([*levels, *cues, *flags, analysis.text])
+        sents = analysis.sentence_vectors
+        answer = vectors[-1]
+        level_sims = vectors[:4] @ answer
+        out = {"rubric_margin": float(level_sims[2:].mean() - level_sims[:2].mean())}
+        cue_vecs = vectors[4: 4 + len(cues)]
+        flag_vecs = vectors[4 + len(cues): 4 + len(cues) + len(flags)]
+        if len(cue_vecs):
+            out["cue_coverage"] = float(np.clip(((cue_vecs @ sents.T).max(axis=1) - 0.2) / 0.35, 0.0, 1.0).mean())
+        if len(flag_vecs):
+            out["red_flag_similarity"] = float((flag_vecs @ sents.T).max())
         return out
 
     @staticmethod

@@ -9,6 +9,12 @@ PADDING_OVERLAP = 0.55
 RIVAL_MARGIN = 0.08  # another known question fits the answer clearly better than the one asked
 
 
+def tells_own_story(analysis: AnswerAnalysis) -> bool:
+    """A narrative of something the candidate or their team went through: what a behavioral question asks for."""
+    signals = analysis.signals
+    return signals.i_count + signals.we_count >= 3 and signals.past_tense >= 4
+
+
 def detect_junk(analysis: AnswerAnalysis) -> str | None:
     """A plain reason when the answer has no gradable substance, else None."""
     text = analysis.text.strip()
@@ -31,9 +37,12 @@ def detect_junk(analysis: AnswerAnalysis) -> str | None:
     if analysis.best_topic_match < OFF_TOPIC_BELOW or (
         signals.words >= 30
         and bool(analysis.keypoint_sims)  # a team's own question has no key points; a guide question near it is no rival
+        and not (analysis.behavioral and tells_own_story(analysis))
         and analysis.rival_similarity - analysis.anchor_similarity > RIVAL_MARGIN
         and analysis.coverage < 0.3
-    ):  # short vague answers resemble many questions; only a substantive one can clearly belong elsewhere
+    ):  # short vague answers resemble many questions; only a substantive one can clearly belong elsewhere.
+        # A personal story told to a behavioral question is exempt: one story fairly answers several behavioral
+        # prompts and always sounds like the technical questions of its domain, so a closer rival proves nothing.
         return "the answer addresses a different question"
     if (analysis.question_overlap >= PADDING_OVERLAP and analysis.coverage < 0.15) or (
         analysis.relevance >= 0.85 and analysis.question_overlap >= 0.45 and signals.numbers == 0

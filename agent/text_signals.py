@@ -22,6 +22,36 @@ RESULT = re.compile(
 SITUATION = re.compile(r"\b(when i was|at my (last|previous)|at \w+, |we had|there was|our (team|product|model)|the (team|company|product|project)|last year|in \d{4})\b", re.I)
 TASK = re.compile(r"\b(my (job|task|role|goal|responsibility)|i (was|had been) (asked|responsible|tasked)|i needed to|i had to|the goal was|we needed to|i owned)\b", re.I)
 ACTION = re.compile(r"\b(i (built|wrote|ran|designed|added|proposed|profiled|measured|trained|set up|implemented|led|created|fixed|changed|moved|replaced|started|introduced|analy[sz]ed|audited|labeled|collected|tested|benchmarked|deployed|refactored|organi[sz]ed|scheduled|met|talked|asked|paired|reviewed|debugged|split|rolled|shipped|switched|used|spent|decided|compared))\b", re.I)
+PAST_TENSE = re.compile(
+    r"\b([a-z]{3,}ed|was|were|had|did|went|took|told|found|saw|made|brought|thought|got|came|ran|said|knew|wrote|built|"
+    r"led|chose|gave|kept|left|spent|sent|caught|began|became|felt|won|lost|set|put|cut|paid|held|met|sat|stood|"
+    r"taught|understood|wasn't|weren't|didn't|couldn't)\b",
+    re.I,
+)
+# Sweeping certainty, dismissal and blame: raters mark these answers down however fluent they are.
+OVERCLAIM = re.compile(
+    r"\b(always|never|obviously|of course|clearly|definitely|simply|solved problem|easy one|trivial|everyone knows|"
+    r"nobody (really )?(complain\w*|cares|noticed)|no need to|not much you can do|nothing (you|we) can do|all the time|"
+    r"overthink\w*|just works|standard set|ripoff|waste of time|doesn't matter|does not matter|pointless|no brainer|"
+    r"honestly)\b",
+    re.I,
+)
+BLAME = re.compile(
+    r"\b(outside (of )?(our|my) control|not my fault|their fault|(management|they|the \w+ team) (kept|gave us|didn't|never)|"
+    r"not me\b|blame\w*|because of (them|the other team)|wasn't (on )?me)",
+    re.I,
+)
+NUANCE = re.compile(
+    r"\b(depends on|unless|except (when|for|if)|only if|i was wrong|i'd been wrong|i had been wrong|turned out|limitation|"
+    r"caveat|risk|assum\w+|uncertain\w*|confidence interval|not sure whether|in hindsight|would have|should have|mistake|"
+    r"root cause|trade[- ]?off|however|although|whereas)\b",
+    re.I,
+)
+VERIFY = re.compile(
+    r"\b(measured|checked|verified|confirmed|compared|re-?ran|reproduc\w+|tested|validated|sliced|held[- ]out|a/b|"
+    r"ablat\w+|baseline|control|significan\w+|seeds?|per[- ]slice|broke (it )?down)\b",
+    re.I,
+)
 LEARNING = re.compile(r"\b(learn\w*|lesson|next time|would do differently|since then|now i|taught me)\b", re.I)
 HEDGES = re.compile(r"\b(basically|kind of|sort of|stuff|things like that|etc|various|many aspects|it depends|generally|i guess|maybe|somehow)\b", re.I)
 BUZZ = re.compile(
@@ -85,6 +115,11 @@ class TextSignals:
     results: int
     hedges: int
     buzz: int = 0
+    past_tense: int = 0  # past-tense verbs: a told story rather than a general explanation
+    overclaim: int = 0
+    blame: int = 0
+    nuance: int = 0
+    verify: int = 0
     vocab_hits: dict[str, int] = field(default_factory=dict)
     star: dict[str, bool] = field(default_factory=dict)
     learning: bool = False
@@ -123,6 +158,11 @@ def text_signals(text: str) -> TextSignals:
         results=len(RESULT.findall(text)),
         hedges=len(HEDGES.findall(text)),
         buzz=len(BUZZ.findall(text)),
+        past_tense=len(PAST_TENSE.findall(text)),
+        overclaim=len(OVERCLAIM.findall(text)),
+        blame=len(BLAME.findall(text)),
+        nuance=len(NUANCE.findall(text)),
+        verify=len(VERIFY.findall(text)),
         vocab_hits=vocab_hits(lowered),
         learning=bool(LEARNING.search(text)),
         unique_word_ratio=len({w.lower() for w in words}) / max(1, len(words)),

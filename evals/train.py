@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold, KFold
 from tqdm import tqdm
 
 from agent.grader import OfflineGrader
@@ -23,8 +23,11 @@ VERSION = "1"
 MIN_FOR_CALIBRATION = 25
 
 
-def training_rows(services: Services, grader: OfflineGrader, split: str, show: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """One row per (answer, labeled dimension); each answer also once as reference-only grading."""
+def training_rows(
+    services: Services, grader: OfflineGrader, split: str, show: bool, groups: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One row per (answer, labeled dimension); each answer also once as reference-only grading.
+    `groups`, when given, receives each row's question text (for cross-validation grouped by question)."""
     lookup = QuestionLookup(services)
     X, y, dims = [], [], []
     for item in tqdm(datasets.grading_items(split), desc=f"features ({split})", disable=not show, leave=False):
@@ -42,6 +45,8 @@ def training_rows(services: Services, grader: OfflineGrader, split: str, show: b
                     X.append(feature_vector(features, dim))
                     y.append(item.labels[dim.id])
                     dims.append(dim.id)
+                    if groups is not None:
+                        groups.append(item.question.strip().lower())
     return np.array(X), np.array(y), dims
 
 
@@ -84,12 +89,17 @@ def calibrate(predicted: np.ndarray, y: np.ndarray, dims: list[str]) -> dict:
     return out
 
 
-def overall_calibration(services: Services, grader: OfflineGrader, scorer: OrdinalScorer, show: bool) -> dict | None:
-    """Map the weighted mean of dimension scores to the raters' overall level (train split, isotonic)."""
+def overall_calibration(
+    services: Services, grader: OfflineGrader, scorer_for: dict[str, OrdinalScorer], show: bool
+) -> dict | None:
+    """Map the weighted mean of dimension scores to the raters' overall level (train split, isotonic).
+
+    Each answer is graded by a model that never saw its question (`scorer_for`: question text -> scorer),
+    so the map corrects the spread the grader has on new questions, not its in-sample fit."""
     lookup = QuestionLookup(services)
-    trial = OfflineGrader(grader.encode, scorer=scorer, bank=grader.bank)
     xs, ts = [], []
     for item in tqdm(datasets.grading_items("train"), desc="overall calibration", disable=not show, leave=False):
+        trial = OfflineGrader(grader.encode, scorer=scorer_for[item.question.strip().lower()], bank=grader.bank)
         grade = trial.grade(lookup(item.role, item.question), item.answer, services.scorecard_for(item.role))
         if not grade.junk:
             xs.append(grade.overall_level)
@@ -101,12 +111,24 @@ def overall_calibration(services: Services, grader: OfflineGrader, scorer: Ordin
     return {"x": grid.round(3).tolist(), "y": (0.7 * iso.predict(grid) + 0.3 * grid).round(4).tolist()}
 
 
+def held_out_scorers(X: np.ndarray, y: np.ndarray, groups: list[str], params: dict, folds: int = 5) -> dict[str, OrdinalScorer]:
+    """For each training question, a scorer fitted without that question's rows (grouped k-fold), sharing the
+    full model's per-dimension calibration."""
+    g = np.array(groups)
+    out: dict[str, OrdinalScorer] = {}
+    for train, test in GroupKFold(folds).split(X, y, g):
+        scorer = OrdinalScorer({**params, **fit_ordinal(X[train], y[train])})
+        out.update({question: scorer for question in set(g[test])})
+    return out
+
+
 def data_fingerprint() -> str:
     return hashlib.sha256((datasets.DATA_DIR / "grading.jsonl").read_bytes()).hexdigest()[:16]
 
 
 def train_grader(services: Services, grader: OfflineGrader, seed: int = 13, out: Path = MODEL_PATH, show: bool = True) -> dict:
-    X, y, dims = training_rows(services, grader, "train", show)
+    groups: list[str] = []
+    X, y, dims = training_rows(services, grader, "train", show, groups)
     params = fit_ordinal(X, y)
     params["calibration"] = calibrate(out_of_fold(X, y, seed), y, dims)
     params.update({
@@ -115,7 +137,10 @@ def train_grader(services: Services, grader: OfflineGrader, seed: int = 13, out:
         "features": MODEL_FEATURES + [f"family:{f}" for f in FAMILIES],
         "trained_on": {"split": "train", "rows": int(len(y)), "grading_sha256": data_fingerprint()},
     })
-    params["overall_calibration"] = overall_calibration(services, grader, OrdinalScorer(params), show)
+    scorers = held_out_scorers(X, y, groups, params)
+    for item in datasets.grading_items("train"):  # questions whose answers were all junk still need a scorer
+        scorers.setdefault(item.question.strip().lower(), OrdinalScorer(params))
+    params["overall_calibration"] = overall_calibration(services, grader, scorers, show)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(params, indent=1), encoding="utf-8")
     return params
