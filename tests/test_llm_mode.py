@@ -40,7 +40,7 @@ def live(llama_server):
     return llama_server
 
 
-def cli(data_dir, *args, env_extra=None, timeout=600):
+def cli(data_dir, *args, env_extra=None, timeout=1000):
     env = {**os.environ, **(env_extra or {})}
     cmd = [sys.executable, "-m", "mockinterview.cli", "--data-dir", str(data_dir), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
@@ -49,7 +49,7 @@ def cli(data_dir, *args, env_extra=None, timeout=600):
 def endpoint_env(base_url: str, **extra) -> dict[str, str]:
     env = {"MOCKINTERVIEW_LLM_BASE_URL": base_url, "MOCKINTERVIEW_LLM_MODEL": "smollm2", "MOCKINTERVIEW_LLM_TEMPERATURE": "0",
            "MOCKINTERVIEW_LLM_MAX_OUTPUT_TOKENS": "260", "MOCKINTERVIEW_LLM_RETRIES": "1",
-           "MOCKINTERVIEW_LLM_TIMEOUT": "240"}
+           "MOCKINTERVIEW_LLM_TIMEOUT": "240", "MOCKINTERVIEW_LLM_MAX_CONTEXT_TOKENS": "500"}
     env.update(extra)
     return env
 
