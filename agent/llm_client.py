@@ -129,24 +129,32 @@ class LLMClient:
         def run():
             nonlocal finish, usage
             stream = self._client.chat.completions.create(**kwargs, stream=True, stream_options={"include_usage": True})
-            try:
-                for chunk in stream:
-                    if chunk.usage is not None:
-                        usage = chunk.usage
-                    for choice in chunk.choices:
-                        if choice.delta and choice.delta.content:
-                            parts.append(choice.delta.content)
-                            on_token(choice.delta.content)
-                        if choice.finish_reason:
-                            finish = choice.finish_reason
-                    if time.monotonic() > deadline:
-                        raise LLMUnreachable(f"stream still running after {self.settings.llm_timeout * 3:.0f}s")
+            try:  # failures after the stream began: say so, not "cannot connect"
+                read_chunks(stream)
+            except openai.APITimeoutError as exc:
+                raise self._unreachable(f"the stream stalled after {len(parts)} chunk(s): nothing for {self.settings.llm_timeout:g}s") from exc
+            except openai.APIConnectionError as exc:
+                raise self._unreachable(f"the stream broke off after {len(parts)} chunk(s) ({_cause(exc)})") from exc
             finally:
                 stream.close()
 
+        def read_chunks(stream):
+            nonlocal finish, usage
+            for chunk in stream:
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        parts.append(choice.delta.content)
+                        on_token(choice.delta.content)
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+                if time.monotonic() > deadline:
+                    raise self._unreachable(f"stream still running after {self.settings.llm_timeout * 3:.0f}s")
+
         self._guard(run)
         if finish is None:
-            raise LLMUnreachable("the stream ended before the model finished")
+            raise self._unreachable(f"the stream ended after {len(parts)} chunk(s) before the model finished")
         return self._finish(messages, "".join(parts), finish, usage)
 
     def _finish(self, messages, text: str, finish: str | None, usage) -> Completion:
@@ -167,7 +175,7 @@ class LLMClient:
         except openai.APITimeoutError:
             raise self._unreachable(f"timed out after {self.settings.llm_timeout:g}s")
         except openai.APIConnectionError as exc:
-            raise self._unreachable(f"cannot connect to {self.base_url} ({type(exc.__cause__ or exc).__name__})")
+            raise self._unreachable(f"cannot connect to {self.base_url} ({_cause(exc)})")
         except openai.AuthenticationError:
             raise LLMError("authentication failed: check MOCKINTERVIEW_LLM_API_KEY")
         except openai.NotFoundError as exc:
@@ -188,6 +196,10 @@ class LLMClient:
     def _detail(self, exc: Exception) -> str:
         message = " ".join(str(getattr(exc, "message", "") or exc or type(exc).__name__).split())
         return redact(message[:200], self._secret)
+
+
+def _cause(exc: BaseException) -> str:
+    return type(exc.__cause__ or exc).__name__
 
 
 def response_format(dialect: JsonDialect, schema: dict) -> dict:
