@@ -159,7 +159,7 @@ def test_every_fault_leaves_every_turn_intact_and_the_next_turn_tries_again(live
 
 
 def test_server_killed_mid_session_then_back(live, data_dir):
-    services = Services(llm_settings(data_dir, live.base_url, llm_timeout=5.0, llm_retries=0))
+    services = Services(llm_settings(data_dir, live.base_url, llm_timeout=180.0, llm_retries=0))  # a refused connection fails at once; a restarted server is slow to first token
     interviewer = build_interviewer(services)
     session = interviewer.start("ai-engineer", 3, 5).session
     live.kill()
