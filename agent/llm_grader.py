@@ -165,6 +165,9 @@ def grade_problem(reply: LLMGradeReply, ids: list[str], answer: str) -> str | No
     missing = [i for i in ids if i not in got]
     if missing:
         return f"no grade for dimension(s) {', '.join(missing)}"
+    thin = [d.dimension for d in reply.dimensions if len(d.reason.split()) < 3]
+    if thin:
+        return f"the reason for {thin[0]} is missing or not a sentence"
     fabricated = [q for d in reply.dimensions for q in split_quotes([e for e in d.evidence if e.strip()], answer)[1]]
     if fabricated:
         return f"{len(fabricated)} evidence quote(s) are not in the answer, e.g. \"{fabricated[0][:80]}\""

@@ -36,9 +36,11 @@ def test_verbatim_quotes_tolerate_case_space_and_curly_quotes_but_not_paraphrase
 
 
 def test_grade_problem_names_missing_dimensions_and_fabricated_quotes():
-    reply = LLMGradeReply(dimensions=[LLMDimensionGrade(dimension="evaluation-rigor", level=3, evidence=["measured recall@5 separately"], reason="ok")])
+    reply = LLMGradeReply(dimensions=[LLMDimensionGrade(dimension="evaluation-rigor", level=3, evidence=["measured recall@5 separately"], reason="Measures retrieval separately.")])
     assert "communication" in grade_problem(reply, ["evaluation-rigor", "communication"], ANSWER)
-    reply.dimensions.append(LLMDimensionGrade(dimension="communication", level=4, evidence=["I shipped it to 9 teams"], reason="x"))
+    reply.dimensions.append(LLMDimensionGrade(dimension="communication", level=4, evidence=["I shipped it to 9 teams"], reason="no_data_found"))
+    assert "not a sentence" in grade_problem(reply, ["evaluation-rigor", "communication"], ANSWER)
+    reply.dimensions[1].reason = "Clear and ordered account."
     assert "not in the answer" in grade_problem(reply, ["evaluation-rigor", "communication"], ANSWER)
     reply.dimensions[1].evidence = []
     assert grade_problem(reply, ["evaluation-rigor", "communication"], ANSWER) is None
@@ -129,7 +131,7 @@ class ScriptedClient:
 
 
 def _reply(levels: dict[str, int], quote: str) -> str:
-    return json.dumps({"dimensions": [{"dimension": d, "level": lvl, "evidence": [quote], "reason": "r"} for d, lvl in levels.items()]})
+    return json.dumps({"dimensions": [{"dimension": d, "level": lvl, "evidence": [quote], "reason": "The answer shows this clearly."} for d, lvl in levels.items()]})
 
 
 @pytest.fixture(scope="module")
