@@ -3,7 +3,6 @@ from collections import Counter
 
 from agent.planning import plan_interview, uncovered_dimensions
 from agent.scoring import level_from_score, recommendation, weighted_overall
-from knowledge.catalog import Catalog
 from knowledge.models import BEHAVIORAL_ROLE
 
 
