@@ -11,6 +11,7 @@ import krippendorff
 import numpy as np
 from tqdm import tqdm
 
+from evals.presentation import save_figure
 from evals.metrics import qwk, to_level
 from mockinterview.app import Services
 from mockinterview.errors import MockInterviewError
@@ -189,10 +190,7 @@ def plots(result: dict, out_dir: Path) -> list[Path]:
         ax.axvline(0, color="black", linewidth=1)
         ax.set_xlabel("grader minus raters (levels)")
         ax.set_title("grader bias per dimension")
-        fig.tight_layout()
-        paths.append(out_dir / "bias.png")
-        fig.savefig(paths[-1], dpi=110)
-        plt.close(fig)
+        paths.append(save_figure(fig, out_dir / "bias.png"))
     names = result["raters"] + [GRADER]
     if len(names) >= 2:
         matrix = np.eye(len(names))
@@ -209,10 +207,7 @@ def plots(result: dict, out_dir: Path) -> list[Path]:
         ax.set_xticks(range(len(names)), names, rotation=30)
         ax.set_yticks(range(len(names)), names)
         ax.set_title("pairwise QWK")
-        fig.tight_layout()
-        paths.append(out_dir / "agreement.png")
-        fig.savefig(paths[-1], dpi=110)
-        plt.close(fig)
+        paths.append(save_figure(fig, out_dir / "agreement.png"))
     return paths
 
 

@@ -10,6 +10,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+def save_figure(fig, path: Path) -> Path:
+    """Every report plot is written the same way: tight layout, 110 dpi, figure closed."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _f(x) -> str:
     return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.3f}"
 
@@ -54,10 +62,7 @@ def save_plots(report: dict, out_dir: Path) -> list[Path]:
     ax.set_xlabel("grader level")
     ax.set_ylabel("rater level")
     ax.set_title(f"overall, {g['split']} split (QWK {_f(g['overall']['qwk'])})")
-    fig.tight_layout()
-    paths.append(out_dir / "confusion_overall.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(save_figure(fig, out_dir / "confusion_overall.png"))
     dims = list(g["dimensions"].items())
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(dims) + 1.2))
     ax.barh([d for d, _ in dims], [m["qwk"] if m["qwk"] == m["qwk"] else 0 for _, m in dims], color="#4C72B0")
@@ -69,8 +74,5 @@ def save_plots(report: dict, out_dir: Path) -> list[Path]:
     ax.set_xlim(0, 1)
     ax.set_xlabel("quadratic weighted kappa")
     ax.set_title("agreement per dimension")
-    fig.tight_layout()
-    paths.append(out_dir / "agreement_per_dimension.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(save_figure(fig, out_dir / "agreement_per_dimension.png"))
     return paths

@@ -48,36 +48,50 @@ def run_doctor(settings: Settings) -> list[Check]:
     except LLMError as exc:
         checks.append(Check("reachable", False, str(exc)))
         return checks
-    client.new_turn()
-    started = time.perf_counter()
-    try:
-        done = client.complete([{"role": "user", "content": "Reply with the single word OK."}], max_tokens=8)
-        reported = "estimated by tiktoken" if done.usage.estimated else "reported by the server"
-        checks.append(Check("chat completion", True, f"{_ms(started)} ms; {done.usage.prompt_tokens}+{done.usage.completion_tokens} tokens {reported}"))
-    except LLMError as exc:
-        checks.append(Check("chat completion", False, str(exc)))
+    chat = _attempt(client, "chat completion", lambda: _chat_detail(client))
+    checks.append(chat)
+    if not chat.ok:
         return checks
-    client.new_turn()
-    started = time.perf_counter()
-    try:
-        done = client.complete([{"role": "user", "content": 'Reply with JSON: {"ok": true, "word": "ready"}'}],
-                               max_tokens=40, schema=PING_SCHEMA)
-        parse_json(done, _Ping)
-        checks.append(Check("JSON-schema output", True, f"{client.json_dialect} response_format accepted; valid JSON in {_ms(started)} ms"))
-    except LLMError as exc:
-        checks.append(Check("JSON-schema output", False, f"{exc}: LLM grades will fall back to the offline grader"))
-    client.new_turn()
-    tokens: list[str] = []
-    started = time.perf_counter()
-    first: list[float] = []
-    try:
-        client.complete([{"role": "user", "content": "Count from one to five in words."}], max_tokens=24,
-                        on_token=lambda t: (tokens.append(t), first or first.append(time.perf_counter())))
-        ttft = int((first[0] - started) * 1000) if first else -1
-        checks.append(Check("streaming", bool(tokens), f"{len(tokens)} chunks, first after {ttft} ms", essential=False))
-    except LLMError as exc:
-        checks.append(Check("streaming", False, f"{exc}: wording arrives whole instead", essential=False))
+    checks.append(_attempt(client, "JSON-schema output", lambda: _json_detail(client),
+                           failure_hint=": LLM grades will fall back to the offline grader"))
+    checks.append(_attempt(client, "streaming", lambda: _stream_detail(client), essential=False,
+                           failure_hint=": wording arrives whole instead"))
     return checks
+
+
+def _attempt(client: LLMClient, name: str, run, essential: bool = True, failure_hint: str = "") -> Check:
+    """One check as a fresh turn (an earlier failure must not skip it); an LLMError is its failure."""
+    client.new_turn()
+    try:
+        ok, detail = run()
+        return Check(name, ok, detail, essential)
+    except LLMError as exc:
+        return Check(name, False, f"{exc}{failure_hint}", essential)
+
+
+def _chat_detail(client: LLMClient) -> tuple[bool, str]:
+    started = time.perf_counter()
+    done = client.complete([{"role": "user", "content": "Reply with the single word OK."}], max_tokens=8)
+    reported = "estimated by tiktoken" if done.usage.estimated else "reported by the server"
+    return True, f"{_ms(started)} ms; {done.usage.prompt_tokens}+{done.usage.completion_tokens} tokens {reported}"
+
+
+def _json_detail(client: LLMClient) -> tuple[bool, str]:
+    started = time.perf_counter()
+    done = client.complete([{"role": "user", "content": 'Reply with JSON: {"ok": true, "word": "ready"}'}],
+                           max_tokens=40, schema=PING_SCHEMA)
+    parse_json(done, _Ping)
+    return True, f"{client.json_dialect} response_format accepted; valid JSON in {_ms(started)} ms"
+
+
+def _stream_detail(client: LLMClient) -> tuple[bool, str]:
+    tokens: list[str] = []
+    first: list[float] = []
+    started = time.perf_counter()
+    client.complete([{"role": "user", "content": "Count from one to five in words."}], max_tokens=24,
+                    on_token=lambda t: (tokens.append(t), first or first.append(time.perf_counter())))
+    ttft = int((first[0] - started) * 1000) if first else -1
+    return bool(tokens), f"{len(tokens)} chunks, first after {ttft} ms"
 
 
 def _ms(started: float) -> int:
