@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from agent.analysis import AnswerAnalysis
+from agent.reference_match import ReferenceMatch
 from agent.schemas import Citation, Feedback
 from knowledge.models import GuideQuestion, Passage
 
@@ -9,13 +10,23 @@ COVERED = 0.5
 
 
 def build_feedback(
-    question: GuideQuestion, analysis: AnswerAnalysis, junk: str | None, related: list[Passage] | None = None
+    question: GuideQuestion, analysis: AnswerAnalysis, junk: str | None, related: list[Passage] | None = None,
+    match: ReferenceMatch | None = None,
 ) -> Feedback:
+    """`match` is given on a knowledge check: the answer is judged by what it shares with the reference, and
+    advice about numbers, stories and trade-offs would be beside the point."""
     s = analysis.signals
     strengths: list[str] = []
     missing: list[str] = []
     if junk:
         missing.append(f"No gradable content: {junk}.")
+    elif match is not None:
+        if match.soft_recall >= 0.5:
+            strengths.append(f"States most of what the reference answer does ({round(100 * match.soft_recall)}% of its terms).")
+        if match.missing:
+            missing.append("The reference answer also covers: " + ", ".join(match.missing[:8]) + ".")
+        if match.question_similarity > match.similarity:
+            missing.append("Much of the answer restates the question; say what the answer is.")
     else:
         for point, sim in zip(question.key_points, analysis.keypoint_sims):
             (strengths if sim >= COVERED else missing).append(("Covered: " if sim >= COVERED else "Not covered: ") + point)

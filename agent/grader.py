@@ -10,10 +10,13 @@ from agent.bank import QuestionBank
 from agent.features import dimension_features
 from agent.feedback import build_feedback
 from agent.junk import detect_junk
+from agent.reference_match import ReferenceMatch, match_reference
 from agent.schemas import DimensionGrade, Grade
 from agent.scoring import (
     ATTACK_PENALTY,
+    heuristic_correctness,
     heuristic_score,
+    level_from_correctness,
     level_from_score,
     level_label,
     recommendation,
@@ -23,6 +26,15 @@ from knowledge.models import GuideQuestion, Passage
 from rubrics.schema import Dimension, Scorecard
 
 MAX_DIMENSIONS = 4
+KNOWLEDGE_CHECK_WORDS = 80  # a reference this short states facts to get right, not an interview story to tell
+
+
+def knowledge_check_reference(question: GuideQuestion, reference: str | None) -> str | None:
+    """The reference to grade correctness against, when the question is a knowledge check: a short reference
+    given for a question of no guide's (no key points) that does not ask for a story."""
+    if not reference or not reference.strip() or question.key_points or question.category == "behavioral":
+        return None
+    return reference if len(reference.split()) <= KNOWLEDGE_CHECK_WORDS else None
 
 
 class Scorer(Protocol):
@@ -34,6 +46,9 @@ class HeuristicScorer:
 
     def score(self, features: dict[str, float], dimension: Dimension) -> float:
         return heuristic_score(features, communication="communicat" in dimension.id)
+
+    def correctness(self, match: ReferenceMatch) -> float:
+        return heuristic_correctness(match)
 
 
 def dimensions_for(question: GuideQuestion, scorecard: Scorecard, encode: Encode, only: list[str] | None = None) -> list[Dimension]:
@@ -81,11 +96,18 @@ class OfflineGrader:
         critique: bool = False,  # the offline critique is always built; the flag matters to the LLM grader
     ) -> Grade:
         analysis = self.analyze(question, answer, reference)
-        junk = detect_junk(analysis)
+        check = knowledge_check_reference(question, reference)
+        junk = detect_junk(analysis, knowledge_check=check is not None)
         grades = self._dimension_grades(question, analysis, scorecard, junk, dimensions)
         scores = {g.dimension: g.score for g in grades}
         overall = weighted_overall(scores, scorecard.normalised_weights())
-        if not junk and hasattr(self.scorer, "calibrate_overall"):
+        match = None
+        if check is not None and not junk:
+            match = match_reference(question.text, analysis.text, check, self.encode)
+            overall = self._correctness_level(match, analysis)
+            grades = [self._correctness_grade(g, overall, match) for g in grades]
+            scores = {g.dimension: g.score for g in grades}
+        elif not junk and hasattr(self.scorer, "calibrate_overall"):
             overall = float(np.clip(self.scorer.calibrate_overall(overall), 1.0, 4.0))
             if analysis.sanitized.attacked:
                 overall = min(overall, weighted_overall(scores, scorecard.normalised_weights()))
@@ -95,12 +117,31 @@ class OfflineGrader:
             overall_level=round(overall, 3),
             recommendation=recommendation(overall, min(scores.values()) if scores else None),  # type: ignore[arg-type]
             dimensions=grades,
-            feedback=build_feedback(question, analysis, junk, related),
+            feedback=build_feedback(question, analysis, junk, related, match),
             junk=junk,
             flags=list(analysis.sanitized.flags),
         )
 
     # ----------------------------------------------------------------------------------------
+    def _correctness_level(self, match: ReferenceMatch, analysis: AnswerAnalysis) -> float:
+        level = level_from_correctness(self.scorer.correctness(match))
+        if analysis.sanitized.attacked:
+            level = max(1.0, level - ATTACK_PENALTY)
+        return level
+
+    @staticmethod
+    def _correctness_grade(grade: DimensionGrade, level: float, match: ReferenceMatch) -> DimensionGrade:
+        """On a knowledge check the content dimensions are graded by agreement with the reference;
+        communication keeps its own grade."""
+        if "communicat" in grade.dimension:
+            return grade
+        whole = level_from_score(level)
+        shared = match.reference_terms and round(100 * match.soft_recall)
+        missing = f"; missing: {', '.join(match.missing[:6])}" if match.missing else ""
+        reason = (f"Level {whole} ({level_label(whole)}): graded against the reference answer; "
+                  f"matches {shared}% of its terms, meaning similarity {match.demoted_similarity:.2f}{missing}")
+        return grade.model_copy(update={"level": whole, "score": round(level, 3), "reason": reason})
+
     def dimension_features(
         self, question: GuideQuestion, analysis: AnswerAnalysis, scorecard: Scorecard, only: list[str] | None = None
     ) -> list[tuple[Dimension, dict[str, float], list[int]]]:

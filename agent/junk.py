@@ -15,8 +15,11 @@ def tells_own_story(analysis: AnswerAnalysis) -> bool:
     return signals.i_count + signals.we_count >= 3 and signals.past_tense >= 4
 
 
-def detect_junk(analysis: AnswerAnalysis) -> str | None:
-    """A plain reason when the answer has no gradable substance, else None."""
+def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str | None:
+    """A plain reason when the answer has no gradable substance, else None.
+
+    On a knowledge check (a short reference answer to agree with) a few correct words are a fine answer, and
+    whether it is on topic is what the correctness model measures; only the content-free cases apply there."""
     text = analysis.text.strip()
     raw = analysis.sanitized
     if not text:
@@ -32,6 +35,8 @@ def detect_junk(analysis: AnswerAnalysis) -> str | None:
     stutter = sum(1 for a, b in zip(tokens, tokens[1:]) if a == b) / max(1, len(tokens) - 1)
     if analysis.gibberish >= 0.5 or (signals.words >= 3 and signals.unique_word_ratio < 0.2) or stutter >= 0.25 or "lorem ipsum" in text.lower():
         return "the answer is not readable text"
+    if knowledge_check:
+        return None
     if signals.words < 6:
         return "too short to show anything (under six words)"
     if analysis.best_topic_match < OFF_TOPIC_BELOW or (

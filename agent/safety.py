@@ -13,9 +13,9 @@ HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 TAG = re.compile(r"</?\s*(answer|grade|score|system|instructions?|rubric|candidate[_ ]?answer|assistant|user|evaluation|verdict|result)\b[^>]*>", re.I)
 TAGGED_BLOCK = re.compile(r"<\s*(grade|score|verdict|system|instructions?|evaluation|rubric)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
 ATTACK_PATTERNS = [
-    re.compile(r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,60}\b(instructions?|rubric|guidelines|rules|criteria|scor\w*|prompt|above|previous)\b", re.I),
+    re.compile(r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,60}\b(instructions?|rubric|guidelines|rules|criteria|scor\w*|prompt|above|previous|reference|answer key|model answer|marking scheme)\b", re.I),
     re.compile(r"(^|\n|\[|\()\s*(system|assistant|grader|developer|admin|evaluator)\s*(message|prompt|override|note|instruction)?\s*[:\]]", re.I),
-    re.compile(r"\b(score[sd]?|scoring|grade[sd]?|grading|rate|rates|give|gives|award\w*|mark|assign\w*|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|4 out of 4|level 4|full marks|maximum|max(imum)? score|highest|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.I),
+    re.compile(r"\b(score[sd]?|scoring|grade[sd]?|grading|rate|rates|give|gives|award\w*|mark|assign\w*|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|(?P<n>\d+)\s*/\s*(?P=n)\b|(?P<m>\d+) out of (?P=m)\b|4 out of 4|level 4|full (marks|credit|points)|maximum|max(imum)? score|highest|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.I),
     re.compile(r"\b(pretend|imagine|act as|you are now|you're now|role-?play|from now on you)\b[^.\n]{0,80}\b(grader|evaluator|interviewer|reviewer|assistant|model|ai|lenient|generous|manager|recruiter|judge|persona|character|hire)\b", re.I),
     re.compile(r"\b(as an ai|language model)\b[^.\n]{0,40}\b(must|should|will)\b", re.I),
     re.compile(r"\b(white|hidden|invisible) text\b", re.I),

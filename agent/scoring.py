@@ -29,6 +29,16 @@ def heuristic_score(f: dict[str, float], communication: bool = False) -> float:
     return 1.0 + 3.0 * _ramp(raw, 0.05, 0.75)
 
 
+def heuristic_correctness(match) -> float:
+    """Hand-set fallback (0..1) for agreement with a reference answer, used when no trained model is available."""
+    return float(np.clip(0.4 * match.soft_recall + 0.3 * _ramp(match.demoted_similarity, 0.1, 0.7)
+                         + 0.3 * _ramp(match.reference_margin, -0.1, 0.3), 0.0, 1.0))
+
+
+def level_from_correctness(correctness: float) -> float:
+    return 1.0 + 3.0 * float(np.clip(correctness, 0.0, 1.0))
+
+
 def level_from_score(score: float) -> int:
     return int(np.clip(np.floor(score + 0.5), 1, 4))
 

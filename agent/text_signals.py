@@ -58,7 +58,13 @@ BUZZ = re.compile(
     r"\b(mission[- ]critical|passionate|great question|at the end of the day|holistic|synerg\w*|best practices|cutting[- ]edge|"
     r"game[- ]changer|heart of|world[- ]class|absolutely|paradigm|north star|end-to-end mindset|value[- ]add|move the needle|"
     r"data[- ]driven culture|first principles|core strengths?|deeply|incredibly|truly|key takeaway|strategic(ally)?|"
-    r"stakeholder alignment|robust and scalable|seamless(ly)?|thought leadership|excellence|empower\w*)\b",
+    r"stakeholder alignment|robust and scalable|seamless(ly)?|thought leadership|excellence|empower\w*|"
+    # Empty-process phrases: each can be honest alone, but an answer stacked with them says how it feels, not what it did.
+    r"deep[- ]dive|leverag\w*|best[- ]in[- ]class|state[- ]of[- ]the[- ]art|actionable|rolled up my sleeves|connect(ed)? the dots|"
+    r"cross[- ]functional\w*|from (every|multiple|all) (possible )?angles?|continuous improvement|hypothesis[- ]driven|"
+    r"data[- ]driven( mindset| decision| approach| view)?|significant (positive )?impact|mindset|in alignment|aligned on|"
+    r"drive[ds]? (continuous|a solution|impact|value)|minimi[sz]es? risk|maximi[sz]ing learning|scientific approach|"
+    r"iterative|agile|robust, scalable)\b",
     re.I,
 )
 IDK = re.compile(

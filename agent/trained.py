@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from agent.features import FEATURE_NAMES, families_for
+from agent.reference_match import ReferenceMatch
+from agent.scoring import heuristic_correctness
 from rubrics.schema import Dimension
 
 MODEL_PATH = Path(__file__).parent / "models" / "grader.json"
@@ -41,6 +43,7 @@ class OrdinalScorer:
         self.intercept = np.array(params["intercept"])
         self.calibration = params.get("calibration", {})
         self.overall_calibration = params.get("overall_calibration")
+        self.reference = params.get("reference")  # the correctness model for questions graded against a short reference
 
     def expected_level(self, x: np.ndarray) -> float:
         z = (x - self.mean) / self.scale
@@ -56,6 +59,13 @@ class OrdinalScorer:
         return float(np.clip(raw, 1.0, 4.0))
 
 
+    def correctness(self, match: ReferenceMatch) -> float:
+        """Agreement with a reference answer on the raters' 0..1 scale (a linear model over the match measures)."""
+        if not self.reference:
+            return heuristic_correctness(match)
+        ref = self.reference
+        z = (match.vector() - np.array(ref["mean"])) / np.array(ref["scale"])
+        return float(np.clip(np.array(ref["coef"]) @ z + ref["intercept"], 0.0, 1.0))
     def calibrate_overall(self, value: float) -> float:
         """Averaging dimensions pulls every answer toward the middle; this map restores the raters' scale."""
         cal = self.overall_calibration

@@ -40,6 +40,21 @@ class RetrievalItem(BaseModel):
     section_contains: str
 
 
+class ShortAnswerItem(BaseModel):
+    """A quiz-style question graded only against a reference answer, scored 0-5 by two raters independently."""
+    id: str
+    qid: str
+    split: str
+    question: str
+    reference: str
+    answer: str
+    scores: list[int] = Field(min_length=2, max_length=2)
+
+    @property
+    def mean_score(self) -> float:
+        return sum(self.scores) / len(self.scores)
+
+
 class AdversarialItem(BaseModel):
     id: str
     role: str
@@ -68,6 +83,11 @@ def probe_items() -> list[ProbeItem]:
 
 def retrieval_items() -> list[RetrievalItem]:
     return _load("retrieval", RetrievalItem)
+
+
+def short_answer_items(split: str | None = None) -> list[ShortAnswerItem]:
+    items = _load("short_answer", ShortAnswerItem)
+    return [i for i in items if split in (None, "all") or i.split == split]
 
 
 def adversarial_items() -> list[AdversarialItem]:

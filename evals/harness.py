@@ -17,12 +17,13 @@ from knowledge.models import BEHAVIORAL_ROLE, GuideQuestion
 from mockinterview.app import Services
 from mockinterview.resolve import resolve_question
 
-SETS = ("grading", "probe", "retrieval", "adversarial")
+SETS = ("grading", "short-answer", "probe", "retrieval", "adversarial")
 # metric path -> direction; `eval --check` fails when a metric moves the wrong way by more than the tolerance
 CHECKED = {
     "grading.overall.qwk": "higher",
     "grading.overall.within_one": "higher",
     "grading.dimensions_min_qwk": "higher",
+    "short_answer.pearson": "higher",
     "probe.f1": "higher",
     "probe.gap_accuracy": "higher",
     "retrieval.recall@5": "higher",
@@ -126,6 +127,34 @@ def eval_retrieval(services: Services, show: bool, k: int = 5) -> dict:
     return result
 
 
+def eval_short_answer(services: Services, grader, split: str, show: bool) -> dict:
+    """Reference-answer grading the way `grade --jsonl` does it (question, answer, reference; no role):
+    Pearson of `overall_level` with the raters' mean score, beside the two raters' own Pearson."""
+    from scipy.stats import pearsonr, spearmanr
+
+    from mockinterview.grading_cli import grade_one
+
+    items = datasets.short_answer_items(split)
+    predicted, truth, rows = [], [], []
+    for item in progress(items, "short-answer", show):
+        result = grade_one(services, grader, {"id": item.id, "question": item.question, "answer": item.answer,
+                                              "reference": item.reference}, critique=False)
+        predicted.append(result["overall_level"])
+        truth.append(item.mean_score)
+        rows.append({"id": item.id, "overall": result["overall_level"], "mean_score": item.mean_score, "junk": result.get("junk")})
+    first, second = [i.scores[0] for i in items], [i.scores[1] for i in items]
+    enough = len(items) >= 3
+    return {
+        "split": split,
+        "n": len(items),
+        "questions": len({i.qid for i in items}),
+        "pearson": float(pearsonr(predicted, truth)[0]) if enough else float("nan"),
+        "spearman": float(spearmanr(predicted, truth)[0]) if enough else float("nan"),
+        "human_human_pearson": float(pearsonr(first, second)[0]) if enough else float("nan"),
+        "items": rows,
+    }
+
+
 def eval_adversarial(services: Services, grader, show: bool) -> dict:
     lookup = QuestionLookup(services)
     items = datasets.adversarial_items()
@@ -162,6 +191,8 @@ def run_eval(services: Services, grader, which: str = "all", split: str = "test"
                     "scorer": getattr(grader.scorer, "name", type(grader.scorer).__name__)}
     if "grading" in chosen:
         report["grading"] = eval_grading(services, grader, split, show)
+    if "short-answer" in chosen:
+        report["short_answer"] = eval_short_answer(services, grader, split, show)
     if "probe" in chosen:
         report["probe"] = eval_probe(services, grader, show)
     if "retrieval" in chosen:

@@ -34,6 +34,10 @@ def table(report: dict) -> str:
         hh = g.get("human_human", {})
         if hh.get("n"):
             lines.append(f"  human-human overall QWK {_f(hh['overall_qwk'])} (n={hh['n']}), per-dimension QWK {_f(hh['dimension_qwk'])}")
+    sa = report.get("short_answer")
+    if sa:
+        lines += ["", f"short answers      n={sa['n']} ({sa['questions']} questions, graded against the reference only)  "
+                      f"Pearson {_f(sa['pearson'])}  Spearman {_f(sa['spearman'])}  human-human Pearson {_f(sa['human_human_pearson'])}"]
     p = report.get("probe")
     if p:
         lines += ["", f"probe              n={p['n']}  precision {_f(p['precision'])}  recall {_f(p['recall'])}  F1 {_f(p['f1'])}  gap accuracy {_f(p['gap_accuracy'])}"]

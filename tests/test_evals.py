@@ -37,6 +37,18 @@ def test_splits_are_by_question():
     assert {s for (only,) in split_of.values() for s in [only]} == {"train", "dev", "test"}
 
 
+def test_short_answer_set_is_double_rated_and_split_by_question():
+    items = datasets.short_answer_items()
+    assert len(items) >= 200 and len({i.qid for i in items}) >= 20
+    assert all(len(i.scores) == 2 and all(0 <= s <= 5 for s in i.scores) for i in items)
+    split_of = defaultdict(set)
+    for item in items:
+        split_of[item.qid].add(item.split)
+    assert all(len(s) == 1 for s in split_of.values())
+    assert {only for (only,) in split_of.values()} == {"train", "dev", "test"}
+    assert len(set(np.round([i.mean_score for i in items]))) == 6  # every score from 0 to 5 occurs
+
+
 def test_metric_arithmetic():
     assert qwk([1, 2, 3, 4], [1, 2, 3, 4]) == 1.0
     assert qwk([1, 2, 3, 4], [4, 3, 2, 1]) < 0
@@ -72,6 +84,8 @@ def test_shipped_grader_model_was_trained_on_the_train_split():
     params = json.loads(MODEL_PATH.read_text())
     assert params["trained_on"]["split"] == "train"
     assert params["trained_on"]["grading_sha256"] == data_fingerprint()  # retrain after changing the data
+    assert params["reference"]["trained_on"] == {"split": "train", "rows": len(datasets.short_answer_items("train")),
+                                                 "short_answer_sha256": data_fingerprint("short_answer")}
     assert load_default_scorer() is not None
 
 

@@ -1,0 +1,110 @@
+"""How closely an answer agrees with a reference answer, for questions graded on correctness.
+
+Four measures, each blind to the words the question already gives away ("question demoting": an answer that
+repeats the question's terms has said nothing yet):
+- `similarity`: sentence-embedding cosine of answer and reference;
+- `demoted_similarity`: the same after both lose the question's words;
+- `lexical_recall`: share of the reference's own content stems the answer contains;
+- `soft_recall`: share of the reference's content words that some answer word matches by embedding
+  (catches "quicker" against "faster", "delete" against "remove");
+and three that tell an answer from a restatement of the question: `question_similarity`, `reference_margin`
+(closer to the reference than to the question) and `length_ratio` (answer words per reference word, capped so
+padding earns nothing past one and a half times the reference).
+
+The only I/O is the `encode` callable; the rest is pure.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import snowballstemmer
+
+from agent.analysis import STOPWORDS, Encode
+
+WORD = re.compile(r"[a-z][a-z0-9+#'-]*|\d+")
+WORD_MATCH = 0.62  # two single words this close in MiniLM space are near-synonyms ("remove"/"delete")
+LENGTH_CAP = 1.5
+# Words a reference uses to hold its sentence together; naming them as "missing" would be no advice.
+GLUE = set("must need needs needed use uses used using make makes made way one two get gets also like each every "
+           "will can may might often usually always never new old same different other another thing things".split())
+MEASURES = ("similarity", "demoted_similarity", "lexical_recall", "lexical_precision", "soft_recall",
+            "question_similarity", "reference_margin", "length_ratio")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return snowballstemmer.stemmer("english")
+
+
+def content_terms(text: str) -> list[str]:
+    """Lowercased content words in order, stopwords removed."""
+    return [w.strip("'-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w.strip("'-")) > 1]
+
+
+def stems(words: list[str]) -> list[str]:
+    return _stemmer().stemWords(words)
+
+
+@dataclass(frozen=True)
+class ReferenceMatch:
+    similarity: float = 0.0
+    demoted_similarity: float = 0.0
+    lexical_recall: float = 0.0
+    lexical_precision: float = 0.0
+    soft_recall: float = 0.0
+    question_similarity: float = 0.0
+    reference_margin: float = 0.0
+    length_ratio: float = 0.0
+    answer_terms: int = 0
+    reference_terms: int = 0
+    missing: tuple[str, ...] = ()  # the reference's own content words nothing in the answer matches
+
+    def vector(self) -> np.ndarray:
+        return np.array([getattr(self, m) for m in MEASURES], dtype=np.float64)
+
+
+def _demoted(words: list[str], question_stems: set[str]) -> list[str]:
+    return [w for w, s in zip(words, stems(words)) if s not in question_stems]
+
+
+def match_reference(question: str, answer: str, reference: str, encode: Encode) -> ReferenceMatch:
+    answer_words, reference_words = content_terms(answer), content_terms(reference)
+    if not answer_words or not reference_words:
+        return ReferenceMatch(answer_terms=len(answer_words), reference_terms=len(reference_words))
+    question_stems = set(stems(content_terms(question)))
+    ref_kept = _demoted(reference_words, question_stems) or reference_words  # a reference that only echoes the question
+    ans_kept = _demoted(answer_words, question_stems)
+    ref_stems, ans_stems = set(stems(ref_kept)), set(stems(ans_kept))
+    shared = ref_stems & ans_stems
+    texts = [answer, reference, " ".join(ans_kept) or "-", " ".join(ref_kept), question or "-"]
+    ref_unique = list(dict.fromkeys(ref_kept))
+    ans_unique = list(dict.fromkeys(ans_kept))
+    vectors = encode([*texts, *ref_unique, *ans_unique])
+    similarity = float(vectors[0] @ vectors[1])
+    question_similarity = float(vectors[0] @ vectors[4]) if question.strip() else 0.0
+    demoted_similarity = float(vectors[2] @ vectors[3]) if ans_kept else 0.0
+    soft_recall = 0.0
+    ref_unique_stems = stems(ref_unique)
+    matched = [0.0] * len(ref_unique)
+    if ans_unique:
+        ref_vecs = vectors[5: 5 + len(ref_unique)]
+        ans_vecs = vectors[5 + len(ref_unique):]
+        best = (ref_vecs @ ans_vecs.T).max(axis=1)
+        matched = [1.0 if s in ans_stems else float(b >= WORD_MATCH) for s, b in zip(ref_unique_stems, best)]
+        soft_recall = float(np.mean(matched))
+    return ReferenceMatch(
+        similarity=similarity,
+        demoted_similarity=demoted_similarity,
+        lexical_recall=len(shared) / len(ref_stems),
+        lexical_precision=len(shared) / max(1, len(ans_stems)),
+        soft_recall=soft_recall,
+        question_similarity=question_similarity,
+        reference_margin=similarity - question_similarity,
+        length_ratio=min(len(answer_words) / len(reference_words), LENGTH_CAP),
+        answer_terms=len(answer_words),
+        reference_terms=len(reference_words),
+        missing=tuple(w for w, m in zip(ref_unique, matched) if not m and w not in GLUE),
+    )
