@@ -53,6 +53,9 @@ def table(report: dict) -> str:
 
 def save_plots(report: dict, out_dir: Path) -> list[Path]:
     paths = []
+    sa = report.get("short_answer")
+    if sa and sa.get("items"):
+        paths.append(_short_answer_scatter(sa, out_dir))
     g = report.get("grading")
     if not g:
         return paths
@@ -80,3 +83,15 @@ def save_plots(report: dict, out_dir: Path) -> list[Path]:
     ax.set_title("agreement per dimension")
     paths.append(save_figure(fig, out_dir / "agreement_per_dimension.png"))
     return paths
+
+
+def _short_answer_scatter(sa: dict, out_dir: Path) -> Path:
+    """Grader level against the raters' mean: where the knowledge check agrees, and where it is fooled."""
+    xs = [row["mean_score"] for row in sa["items"]]
+    ys = [row["overall"] for row in sa["items"]]
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.scatter(xs, ys, alpha=0.6, color="#4C72B0")
+    ax.set_xlabel("raters' mean score (0-5)")
+    ax.set_ylabel("grader overall level (1-4)")
+    ax.set_title(f"short answers, {sa['split']} split (Pearson {_f(sa['pearson'])}; raters {_f(sa['human_human_pearson'])})")
+    return save_figure(fig, out_dir / "short_answer_scatter.png")

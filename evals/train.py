@@ -146,9 +146,16 @@ def fit_reference(X: np.ndarray, y: np.ndarray, alpha: float = 10.0) -> dict:
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    model = Ridge(alpha=alpha, positive=True).fit((X - mean) / scale * sign, y)
+    Z = (X - mean) / scale * sign
+    model = Ridge(alpha=alpha, positive=True).fit(Z, y)
+    # Regression pulls every prediction toward the mean; stretch it to the raters' spread so that a complete
+    # answer reads as level 3-4 and an empty one as 1-2 (a linear map: the ranking is unchanged).
+    fitted = model.predict(Z)
+    stretch = float(y.std() / fitted.std()) if fitted.std() > 1e-9 else 1.0
+    coef = model.coef_ * sign * stretch
+    intercept = float(y.mean() + stretch * (model.intercept_ - fitted.mean()))
     return {"measures": list(MEASURES), "mean": mean.tolist(), "scale": scale.tolist(),
-            "coef": (model.coef_ * sign).tolist(), "intercept": float(model.intercept_)}
+            "coef": coef.tolist(), "intercept": intercept}
 
 
 def train_grader(services: Services, grader: OfflineGrader, seed: int = 13, out: Path = MODEL_PATH, show: bool = True) -> dict:
