@@ -136,10 +136,9 @@ class OfflineGrader:
         if "communicat" in grade.dimension:
             return grade
         whole = level_from_score(level)
-        shared = match.reference_terms and round(100 * match.soft_recall)
         missing = f"; missing: {', '.join(match.missing[:6])}" if match.missing else ""
         reason = (f"Level {whole} ({level_label(whole)}): graded against the reference answer; "
-                  f"matches {shared}% of its terms, meaning similarity {match.demoted_similarity:.2f}{missing}")
+                  f"matches {round(100 * match.soft_recall)}% of its terms, meaning similarity {match.demoted_similarity:.2f}{missing}")
         return grade.model_copy(update={"level": whole, "score": round(level, 3), "reason": reason})
 
     def dimension_features(
