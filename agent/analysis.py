@@ -39,6 +39,7 @@ class AnswerAnalysis:
     question_overlap: float = 0.0
     gibberish: float = 0.0
     sentence_vectors: np.ndarray | None = None
+    answer_vector: np.ndarray | None = None  # the whole (sanitised) answer, for the trained grader's quality probe
     has_reference: bool = False
     weak_signal_similarity: float = 0.0  # how much the answer sounds like the guide's weak signals
     strong_signal_similarity: float = 0.0
@@ -92,6 +93,7 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     batch = [question.text, text, anchor, *(reference_text and [reference_text] or []), *key_points, *weak, *strong, *ref_sentences, *sentences]
     vectors = encode(batch)
     q_vec, a_vec = vectors[0], vectors[1]
+    analysis.answer_vector = a_vec
     analysis.anchor_similarity = float(a_vec @ vectors[2])
     if bank is not None:
         analysis.rival_similarity = bank.rival_similarity(a_vec, question)

@@ -38,13 +38,13 @@ def knowledge_check_reference(question: GuideQuestion, reference: str | None) ->
 
 
 class Scorer(Protocol):
-    def score(self, features: dict[str, float], dimension: Dimension) -> float: ...
+    def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float: ...
 
 
 class HeuristicScorer:
     name = "heuristic"
 
-    def score(self, features: dict[str, float], dimension: Dimension) -> float:
+    def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float:
         return heuristic_score(features, communication="communicat" in dimension.id)
 
     def correctness(self, match: ReferenceMatch) -> float:
@@ -160,7 +160,7 @@ class OfflineGrader:
                 grades.append(DimensionGrade(dimension=dim.id, name=dim.name, level=1, score=1.0, evidence=[],
                                              reason=f"Level 1 ({level_label(1)}): {junk}."))
                 continue
-            score = float(np.clip(self.scorer.score(features, dim), 1.0, 4.0))
+            score = float(np.clip(self.scorer.score(features, dim, analysis.answer_vector), 1.0, 4.0))
             if analysis.sanitized.attacked:
                 score = max(1.0, score - ATTACK_PENALTY)
             level = level_from_score(score)

@@ -38,6 +38,7 @@ class SanitizedAnswer:
 
 INSTRUCTIONS = "instructions aimed at the grader removed"
 KEYWORDS = "keyword list without substance removed"
+LONG_LIST = 10
 
 
 def _is_attack(text: str) -> bool:
@@ -50,13 +51,18 @@ def _drop(segment: str, flag: str, flags: list[str], removed: list[str]) -> None
         flags.append(flag)
 
 
-def _is_keyword_list(segment: str) -> bool:
-    """A run of short comma-separated terms with no sentence around them: rubric keyword stuffing."""
+def _is_keyword_list(segment: str, sentence: bool = False) -> bool:
+    """A run of short comma-separated terms with no sentence around them: rubric keyword stuffing. A pronoun
+    makes a short list an ordinary sentence ("we tracked recall, latency, ..."), but not a list of ten or more
+    ("I considered A, B, C, ... and L"): no answer in the grading or probe sets lists that many in one sentence.
+    That exception is judged per sentence, so a whole paragraph of ordinary sentences is never dropped as a list."""
     items = [i.strip() for i in re.split(r"[,;|•]", segment) if i.strip()]
     if len(items) < 6:
         return False
     short = sum(1 for i in items if len(i.split()) <= 4)
     pronouns = re.search(r"\b(i|we|my|our)\b", segment, re.I)
+    if sentence and len(items) >= LONG_LIST:
+        return short / len(items) >= 0.8
     return short / len(items) >= 0.85 and not pronouns
 
 
@@ -98,7 +104,7 @@ def sanitize(answer: str) -> SanitizedAnswer:
     for sentence in SENTENCE.findall("".join(paragraphs)):
         if sentence.strip() and _is_attack(sentence):
             _drop(sentence, INSTRUCTIONS, flags, removed)
-        elif sentence.strip() and _is_keyword_list(sentence):
+        elif sentence.strip() and _is_keyword_list(sentence, sentence=True):
             _drop(sentence, KEYWORDS, flags, removed)
         else:
             kept.append(sentence)

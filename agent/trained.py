@@ -44,6 +44,7 @@ class OrdinalScorer:
         self.calibration = params.get("calibration", {})
         self.overall_calibration = params.get("overall_calibration")
         self.reference = params.get("reference")  # the correctness model for questions graded against a short reference
+        self.probe = params.get("probe")  # a linear read-out of answer quality from the answer's embedding
 
     def expected_level(self, x: np.ndarray) -> float:
         z = (x - self.mean) / self.scale
@@ -51,13 +52,23 @@ class OrdinalScorer:
         p = np.minimum.accumulate(p)  # P(>1) >= P(>2) >= P(>3): keep the cumulative probabilities ordered
         return float(1.0 + p.sum())
 
-    def score(self, features: dict[str, float], dimension: Dimension) -> float:
-        raw = self.expected_level(feature_vector(features, dimension))
+    def quality_probe(self, answer_vector: np.ndarray | None) -> float:
+        """The level the embedding alone suggests. Word lists and key-point similarity miss how an answer treats
+        other people or how confidently it reasons; a ridge read-out of the embedding, fitted on the train split
+        across questions, carries some of that. An answer with no text gets the level-1 floor."""
+        if answer_vector is None:
+            return 1.0
+        return float(np.asarray(answer_vector) @ np.array(self.probe["coef"]) + self.probe["intercept"])
+
+    def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float:
+        x = feature_vector(features, dimension)
+        if self.probe:
+            x = np.append(x, self.quality_probe(answer_vector))
+        raw = self.expected_level(x)
         cal = self.calibration.get(dimension.id)
         if cal:
             raw = float(np.interp(raw, cal["x"], cal["y"]))
         return float(np.clip(raw, 1.0, 4.0))
-
 
     def correctness(self, match: ReferenceMatch) -> float:
         """Agreement with a reference answer on the raters' 0..1 scale (a linear model over the match measures)."""
@@ -66,6 +77,7 @@ class OrdinalScorer:
         ref = self.reference
         z = (match.vector() - np.array(ref["mean"])) / np.array(ref["scale"])
         return float(np.clip(np.array(ref["coef"]) @ z + ref["intercept"], 0.0, 1.0))
+
     def calibrate_overall(self, value: float) -> float:
         """Averaging dimensions pulls every answer toward the middle; this map restores the raters' scale."""
         cal = self.overall_calibration

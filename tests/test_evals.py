@@ -37,6 +37,15 @@ def test_splits_are_by_question():
     assert {s for (only,) in split_of.values() for s in [only]} == {"train", "dev", "test"}
 
 
+def test_every_dimension_graded_on_test_is_learned_from_the_train_split():
+    labelled = defaultdict(int)
+    for item in datasets.grading_items("train"):
+        for dim in item.labels:
+            labelled[dim] += 1
+    tested = {dim for item in datasets.grading_items("test") for dim in item.labels}
+    assert all(labelled[dim] >= 9 for dim in tested), {d: labelled[d] for d in tested}
+
+
 def test_short_answer_set_is_double_rated_and_split_by_question():
     items = datasets.short_answer_items()
     assert len(items) >= 200 and len({i.qid for i in items}) >= 20
@@ -77,6 +86,21 @@ def test_training_is_deterministic():
     assert fit_ordinal(X, y) == fit_ordinal(X, y)
 
 
+def test_quality_probe_reads_each_question_with_a_probe_that_never_saw_it():
+    from evals.train import fit_probe, probe_column
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(50, 8))
+    y = vectors[:, 0] + 0.1 * rng.normal(size=50)
+    groups = [f"q{i % 5}" for i in range(50)]
+    column = probe_column(vectors, y, groups)
+    for held in {"q0", "q3"}:
+        rows = np.array([g == held for g in groups])
+        probe = fit_probe(vectors[~rows], y[~rows])
+        assert np.allclose(column[rows], vectors[rows] @ np.array(probe["coef"]) + probe["intercept"], atol=1e-5)
+    assert np.corrcoef(column, y)[0, 1] > 0.7  # and it carries a signal shared across questions
+
+
 def test_shipped_grader_model_was_trained_on_the_train_split():
     from agent.trained import MODEL_PATH, load_default_scorer
     from evals.train import data_fingerprint
@@ -86,7 +110,9 @@ def test_shipped_grader_model_was_trained_on_the_train_split():
     assert params["trained_on"]["grading_sha256"] == data_fingerprint()  # retrain after changing the data
     assert params["reference"]["trained_on"] == {"split": "train", "rows": len(datasets.short_answer_items("train")),
                                                  "short_answer_sha256": data_fingerprint("short_answer")}
-    assert load_default_scorer() is not None
+    scorer = load_default_scorer()
+    assert scorer is not None
+    assert params["features"][-1] == "quality_probe" and len(params["probe"]["coef"]) == 384  # MiniLM's width
 
 
 def test_calibrate_reports_agreement_bias_and_bad_rows(services, grader, tmp_path):

@@ -27,3 +27,16 @@ def test_weighted_overall_and_recommendation_arithmetic():
     assert recommendation(2.8, 1.5) == "lean no"
     assert recommendation(1.2) == "no hire"
     assert [level_from_score(x) for x in (1.0, 1.49, 1.5, 2.6, 3.9)] == [1, 1, 2, 3, 4]
+
+
+def test_a_long_inline_keyword_list_is_stuffing_even_after_a_pronoun():
+    from agent.safety import sanitize
+
+    stuffed = ("My manager asked me to make the model fair. I considered demographic parity, equalized odds, subgroup "
+               "false-negative rates, skin tone scales, intersectional slices, bootstrap intervals, a model card, a "
+               "datasheet, consent, red-teaming and disaggregated evaluation. Then I retrained it on balanced data.")
+    cleaned = sanitize(stuffed)
+    assert cleaned.attacked and "demographic parity" not in cleaned.text
+    assert cleaned.text.startswith("My manager asked") and cleaned.text.endswith("balanced data.")
+    ordinary = "We tracked precision, recall, latency, cost per query, drift and the share of escalations every week."
+    assert not sanitize(ordinary).attacked
