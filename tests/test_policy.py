@@ -38,5 +38,5 @@ def test_a_long_inline_keyword_list_is_stuffing_even_after_a_pronoun():
     cleaned = sanitize(stuffed)
     assert cleaned.attacked and "demographic parity" not in cleaned.text
     assert cleaned.text.startswith("My manager asked") and cleaned.text.endswith("balanced data.")
-    ordinary = "We tracked precision, recall, latency, cost per query, drift and the share of escalations every week."
+    ordinary = "We tracked precision, recall, latency, cost, drift, escalations and refusals weekly."  # six short items
     assert not sanitize(ordinary).attacked
