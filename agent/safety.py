@@ -15,10 +15,10 @@ TAGGED_BLOCK = re.compile(r"<\s*(grade|score|verdict|system|instructions?|evalua
 ATTACK_PATTERNS = [
     re.compile(r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,60}\b(instructions?|rubric|guidelines|rules|criteria|scor\w*|prompt|above|previous|reference|answer key|model answer|marking scheme)\b", re.I),
     re.compile(r"(^|\n|\[|\()\s*(system|assistant|grader|developer|admin|evaluator)\s*(message|prompt|override|note|instruction)?\s*[:\]]", re.I),
-    re.compile(r"\b(score[sd]?|scoring|grade[sd]?|grading|rate|rates|give|gives|award\w*|mark|assign\w*|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|(?P<n>\d+)\s*/\s*(?P=n)\b|(?P<m>\d+) out of (?P=m)\b|4 out of 4|level 4|full (marks|credit|points)|maximum|max(imum)? score|highest|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.I),
+    re.compile(r"\b(score[sd]?|scoring|grade[sd]?|grading|rate|rates|give|gives|award\w*|mark|assign\w*|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|(?P<n>\d+)\s*/\s*(?P=n)\b|(?P<m>\d+) out of (?P=m)\b|4 out of 4|level 4|full (marks|credit|points)|max(imum)? (score|marks|points|level|grade)|highest (score|marks|points|level|grade|rating)|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.I),
     re.compile(r"\b(pretend|imagine|act as|you are now|you're now|role-?play|from now on you)\b[^.\n]{0,80}\b(grader|evaluator|interviewer|reviewer|assistant|model|ai|lenient|generous|manager|recruiter|judge|persona|character|hire)\b", re.I),
     re.compile(r"\b(as an ai|language model)\b[^.\n]{0,40}\b(must|should|will)\b", re.I),
-    re.compile(r"\b(white|hidden|invisible) text\b", re.I),
+    re.compile(r"(\[|\(|^|\n)\s*(white|hidden|invisible) text\s*[:\]]", re.I),  # a declaration, not a candidate discussing such attacks
     re.compile(r"\bnote to (the )?(grader|evaluator|ai|model|reviewer)\b", re.I),
     re.compile(r"\b(this|the|my) answer (is|deserves|should (get|be))\b[^.\n]{0,30}\b(excellent|perfect|4|top|full|highest|strong hire)\b", re.I),
 ]
@@ -38,7 +38,7 @@ class SanitizedAnswer:
 
 INSTRUCTIONS = "instructions aimed at the grader removed"
 KEYWORDS = "keyword list without substance removed"
-LONG_LIST = 10
+LONG_LIST = 8
 
 
 def _is_attack(text: str) -> bool:
@@ -53,8 +53,9 @@ def _drop(segment: str, flag: str, flags: list[str], removed: list[str]) -> None
 
 def _is_keyword_list(segment: str, sentence: bool = False) -> bool:
     """A run of short comma-separated terms with no sentence around them: rubric keyword stuffing. A pronoun
-    makes a short list an ordinary sentence ("we tracked recall, latency, ..."), but not a list of ten or more
-    ("I considered A, B, C, ... and L"): no answer in the grading or probe sets lists that many in one sentence.
+    makes a short list an ordinary sentence ("we tracked recall, latency, ..."), but not a list of eight or more
+    ("I considered A, B, C, ... and H"): no answer in the grading or probe sets lists eight short terms in one sentence
+    (the longest such lists there, of five to seven terms, sit in substantive answers).
     That exception is judged per sentence, so a whole paragraph of ordinary sentences is never dropped as a list."""
     items = [i.strip() for i in re.split(r"[,;|•]", segment) if i.strip()]
     if len(items) < 6:

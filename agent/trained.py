@@ -20,10 +20,12 @@ FAMILIES = ("method", "experiment", "data", "metric", "production", "collaborati
 
 
 # Length is left out on purpose: raters' levels correlate with length, and a model that learned it
-# would let padding raise a level. The lexical blame/nuance/verify counts, the weak/strong coverage parts and the
+# would let padding raise a level. Whether the sanitizer flagged the answer is left out too: attacks are the
+# safety policy's to penalise, and a weight learned from the few flagged training answers (two strong answers
+# whose note-style lists look like keyword stuffing) once made a flagged attack score above its clean twin. The lexical blame/nuance/verify counts, the weak/strong coverage parts and the
 # red-flag similarity are computed (reasons, experiments) but left out: in grouped cross-validation on the train
 # split and on the dev split they added noise rather than signal.
-UNUSED_FEATURES = {"log_words", "strong_coverage", "weak_coverage", "blame", "nuance", "verify", "red_flag_similarity"}
+UNUSED_FEATURES = {"log_words", "flagged", "strong_coverage", "weak_coverage", "blame", "nuance", "verify", "red_flag_similarity"}
 MODEL_FEATURES = [n for n in FEATURE_NAMES if n not in UNUSED_FEATURES]
 
 

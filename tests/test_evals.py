@@ -113,6 +113,7 @@ def test_shipped_grader_model_was_trained_on_the_train_split():
     scorer = load_default_scorer()
     assert scorer is not None
     assert params["features"][-1] == "quality_probe" and len(params["probe"]["coef"]) == 384  # MiniLM's width
+    assert "flagged" not in params["features"]  # attacks are penalised by policy, never weighed by a learned model
 
 
 def test_calibrate_reports_agreement_bias_and_bad_rows(services, grader, tmp_path):
