@@ -40,10 +40,11 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
         return None
     if signals.words < 6:
         return "too short to show anything (under six words)"
+    story = analysis.behavioral and tells_own_story(analysis)
     if analysis.best_topic_match < OFF_TOPIC_BELOW or (
         signals.words >= 30
         and bool(analysis.keypoint_sims)  # a team's own question has no key points; a guide question near it is no rival
-        and not (analysis.behavioral and tells_own_story(analysis))
+        and not story
         and analysis.rival_similarity - analysis.anchor_similarity > RIVAL_MARGIN
         and analysis.coverage < 0.3
     ):  # short vague answers resemble many questions; only a substantive one can clearly belong elsewhere.
@@ -55,7 +56,6 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     ):
         return "the answer restates the question without adding content"
     specific = signals.numbers + signals.vocab_hits.get("method", 0) + signals.tradeoffs
-    story = analysis.behavioral and tells_own_story(analysis)
     if signals.words >= 60 and analysis.coverage < 0.08 and specific <= 1 and analysis.reference_coverage < 0.1 and not story:
         # A story told to a behavioral question is concrete in events and people, not in numbers or methods;
         # how good it is, the model judges (on the train and dev splits every such story this rule caught was

@@ -22,11 +22,17 @@ FAMILIES = ("method", "experiment", "data", "metric", "production", "collaborati
 # Length is left out on purpose: raters' levels correlate with length, and a model that learned it
 # would let padding raise a level. Whether the sanitizer flagged the answer is left out too: attacks are the
 # safety policy's to penalise, and a weight learned from the few flagged training answers (two strong answers
-# whose note-style lists look like keyword stuffing) once made a flagged attack score above its clean twin. The lexical blame/nuance/verify counts, the weak/strong coverage parts and the
-# red-flag similarity are computed (reasons, experiments) but left out: in grouped cross-validation on the train
-# split and on the dev split they added noise rather than signal.
+# whose note-style lists look like keyword stuffing) once made a flagged attack score above its clean twin.
+# The lexical blame/nuance/verify counts, the weak/strong coverage parts and the red-flag similarity are
+# computed (reasons, experiments) but left out: in grouped cross-validation on the train split and on the dev
+# split they added noise rather than signal.
 UNUSED_FEATURES = {"log_words", "flagged", "strong_coverage", "weak_coverage", "blame", "nuance", "verify", "red_flag_similarity"}
 MODEL_FEATURES = [n for n in FEATURE_NAMES if n not in UNUSED_FEATURES]
+
+
+def read_probe(probe: dict, vectors: np.ndarray) -> np.ndarray:
+    """The quality probe's level for one answer embedding or a matrix of them (a linear read-out)."""
+    return np.asarray(vectors) @ np.asarray(probe["coef"]) + probe["intercept"]
 
 
 def feature_vector(features: dict[str, float], dimension: Dimension) -> np.ndarray:
@@ -46,7 +52,11 @@ class OrdinalScorer:
         self.calibration = params.get("calibration", {})
         self.overall_calibration = params.get("overall_calibration")
         self.reference = params.get("reference")  # the correctness model for questions graded against a short reference
+        if self.reference:
+            self.reference = {**self.reference, **{k: np.array(self.reference[k]) for k in ("mean", "scale", "coef")}}
         self.probe = params.get("probe")  # a linear read-out of answer quality from the answer's embedding
+        if self.probe:
+            self.probe = {**self.probe, "coef": np.array(self.probe["coef"])}
 
     def expected_level(self, x: np.ndarray) -> float:
         z = (x - self.mean) / self.scale
@@ -60,7 +70,7 @@ class OrdinalScorer:
         across questions, carries some of that. An answer with no text gets the level-1 floor."""
         if answer_vector is None:
             return 1.0
-        return float(np.asarray(answer_vector) @ np.array(self.probe["coef"]) + self.probe["intercept"])
+        return float(read_probe(self.probe, answer_vector))
 
     def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float:
         x = feature_vector(features, dimension)
@@ -77,8 +87,8 @@ class OrdinalScorer:
         if not self.reference:
             return heuristic_correctness(match)
         ref = self.reference
-        z = (match.vector() - np.array(ref["mean"])) / np.array(ref["scale"])
-        return float(np.clip(np.array(ref["coef"]) @ z + ref["intercept"], 0.0, 1.0))
+        z = (match.vector() - ref["mean"]) / ref["scale"]
+        return float(np.clip(ref["coef"] @ z + ref["intercept"], 0.0, 1.0))
 
     def calibrate_overall(self, value: float) -> float:
         """Averaging dimensions pulls every answer toward the middle; this map restores the raters' scale."""

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from agent.grader import OfflineGrader
 from agent.junk import detect_junk
 from agent.reference_match import MEASURES, match_reference
-from agent.trained import FAMILIES, MODEL_FEATURES, MODEL_PATH, OrdinalScorer, feature_vector
+from agent.trained import FAMILIES, MODEL_FEATURES, MODEL_PATH, OrdinalScorer, feature_vector, read_probe
 from evals import datasets
 from evals.harness import QuestionLookup
 from mockinterview.app import Services
@@ -73,8 +73,7 @@ def probe_column(vectors: np.ndarray, y: np.ndarray, groups: list[str], folds: i
     learns how far to trust the probe on new questions rather than on answers it memorised."""
     out = np.zeros(len(y))
     for train, test in GroupKFold(folds).split(vectors, y, np.array(groups)):
-        probe = fit_probe(vectors[train], y[train])
-        out[test] = vectors[test] @ np.array(probe["coef"]) + probe["intercept"]
+        out[test] = read_probe(fit_probe(vectors[train], y[train]), vectors[test])
     return out
 
 
