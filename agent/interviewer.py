@@ -84,7 +84,8 @@ class Interviewer:
         session = Session(role=role, role_name=names.get(role, role), seed=seed, plan=plan)
         session.turns.append(Turn(question=plan[0]))
         self.store.save(session)
-        default = phrase("offline", "opening", role_name=session.role_name, count=len(plan))
+        questions = "1 question" if len(plan) == 1 else f"{len(plan)} questions"
+        default = phrase("offline", "opening", role_name=session.role_name, questions=questions)
         phrased = self.phraser.opening(session.role_name, len(plan), default, step.sink("opening"))
         opening = step.take(phrased, session.turns[0])
         self.store.save(session)

@@ -4,6 +4,9 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +77,28 @@ def llm_settings(data_dir: Path, base_url: str, **extra) -> Settings:
                   llm_temperature=0.0, llm_max_output_tokens=200, llm_max_context_tokens=500)
     values.update(extra)
     return Settings(**values)
+
+
+@pytest.fixture()
+def app_url(data_dir):
+    """The real UI (`mockinterview ui`) in its own process on a free port, over a private copy of the shipped index."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockinterview.cli", "--data-dir", str(data_dir), "ui", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            from gradio_client import Client
+
+            Client(url, verbose=False)
+            break
+        except Exception:
+            if proc.poll() is not None:
+                pytest.fail(proc.stdout.read())
+            time.sleep(1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -1,34 +1,5 @@
 """A Gradio round trip through gradio_client against the launched app."""
-import subprocess
-import sys
-import time
-
-import pytest
 from gradio_client import Client
-
-from tests.conftest import free_port
-
-
-@pytest.fixture()
-def app_url(data_dir):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockinterview.cli", "--data-dir", str(data_dir), "ui", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            Client(url, verbose=False)
-            break
-        except Exception:
-            if proc.poll() is not None:
-                pytest.fail(proc.stdout.read())
-            time.sleep(1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
 
 
 def test_interview_and_critique_round_trip(app_url):
