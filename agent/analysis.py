@@ -56,6 +56,11 @@ class AnswerAnalysis:
         return [i for i, s in enumerate(self.keypoint_sims) if s >= 0.5]
 
     @property
+    def bare(self) -> bool:
+        """Graded from the question alone: no key points and no reference answer to compare with."""
+        return not self.keypoint_sims and not self.has_reference
+
+    @property
     def best_topic_match(self) -> float:
         """How on-topic the answer is, by the best of its three anchors."""
         anchors = [self.relevance, self.reference_similarity, max(self.keypoint_sims, default=0.0)]

@@ -7,6 +7,9 @@ from agent.schemas import Citation, Feedback
 from knowledge.models import GuideQuestion, Passage
 
 COVERED = 0.5
+BARE_NOTE = ("No guide question matches this one and no reference answer was given, so the grade rests on how the "
+             "answer is built (specifics, numbers, trade-offs), not on whether it is correct: add a reference answer "
+             "to check that.")
 
 
 def build_feedback(
@@ -48,6 +51,8 @@ def build_feedback(
             missing.append("No trade-off: name the alternative you rejected and what your choice cost.")
         if analysis.sanitized.attacked:
             missing.append("Text addressed to the grader was ignored and lowered the score.")
+        if analysis.bare:
+            missing.append(BARE_NOTE)
     citation = Citation(source=question.source, section=question.section)
     return Feedback(
         strengths=strengths,

@@ -107,8 +107,8 @@ class OfflineGrader:
             overall = self._correctness_level(match, analysis)
             grades = [self._correctness_grade(g, overall, match) for g in grades]
             scores = {g.dimension: g.score for g in grades}
-        elif not junk and hasattr(self.scorer, "calibrate_overall"):
-            overall = float(np.clip(self.scorer.calibrate_overall(overall), 1.0, 4.0))
+        elif not junk and hasattr(self._scorer(analysis), "calibrate_overall"):
+            overall = float(np.clip(self._scorer(analysis).calibrate_overall(overall), 1.0, 4.0))
             if analysis.sanitized.attacked:
                 overall = min(overall, weighted_overall(scores, scorecard.normalised_weights()))
         if reference is not None and question.reference_text() != reference:
@@ -123,6 +123,11 @@ class OfflineGrader:
         )
 
     # ----------------------------------------------------------------------------------------
+    def _scorer(self, analysis: AnswerAnalysis) -> Scorer:
+        """The question-only model when the question brings neither key points nor a reference, if one was trained."""
+        question_only = getattr(self.scorer, "question_only", None)
+        return question_only if analysis.bare and question_only is not None else self.scorer
+
     def _correctness_level(self, match: ReferenceMatch, analysis: AnswerAnalysis) -> float:
         level = level_from_correctness(self.scorer.correctness(match))
         if analysis.sanitized.attacked:
@@ -160,13 +165,13 @@ class OfflineGrader:
                 grades.append(DimensionGrade(dimension=dim.id, name=dim.name, level=1, score=1.0, evidence=[],
                                              reason=f"Level 1 ({level_label(1)}): {junk}."))
                 continue
-            score = float(np.clip(self.scorer.score(features, dim, analysis.answer_vector), 1.0, 4.0))
+            score = float(np.clip(self._scorer(analysis).score(features, dim, analysis.answer_vector), 1.0, 4.0))
             if analysis.sanitized.attacked:
                 score = max(1.0, score - ATTACK_PENALTY)
             level = level_from_score(score)
             grades.append(DimensionGrade(
                 dimension=dim.id, name=dim.name, level=level, score=round(score, 3),
-                evidence=self._evidence(analysis, best, level), reason=self._reason(dim, level, features),
+                evidence=self._evidence(analysis, best, level), reason=self._reason(dim, level, features, analysis.bare),
             ))
         return grades
 
@@ -207,9 +212,11 @@ class OfflineGrader:
         return [q for q in quotes if q in analysis.text][: 2 if level >= 2 else 1]
 
     @staticmethod
-    def _reason(dim: Dimension, level: int, f: dict[str, float]) -> str:
+    def _reason(dim: Dimension, level: int, f: dict[str, float], bare: bool = False) -> str:
         seen = []
-        if f["coverage"] >= 0.5:
+        if bare:
+            seen.append("graded from the question alone (no key points or reference to compare with)")
+        elif f["coverage"] >= 0.5:
             seen.append("covers most key points")
         elif f["coverage"] >= 0.2 or f["reference_coverage"] >= 0.3:
             seen.append("covers some key points")

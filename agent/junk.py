@@ -5,6 +5,9 @@ from agent.analysis import AnswerAnalysis
 from agent.text_signals import is_filler_reply, says_dont_know
 
 OFF_TOPIC_BELOW = 0.28
+# With only the question's words to compare with, a long on-topic answer can sit far from them: on the grading set,
+# graded against the question alone, 5% of level-4 answers score below 0.19. Only a near-zero match is off topic.
+BARE_OFF_TOPIC_BELOW = 0.12
 PADDING_OVERLAP = 0.55
 RIVAL_MARGIN = 0.08  # another known question fits the answer clearly better than the one asked
 
@@ -41,6 +44,8 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     if signals.words < 6:
         return "too short to show anything (under six words)"
     story = analysis.behavioral and tells_own_story(analysis)
+    if analysis.bare:
+        return _bare_junk(analysis)
     if analysis.best_topic_match < OFF_TOPIC_BELOW or (
         signals.words >= 30
         and bool(analysis.keypoint_sims)  # a team's own question has no key points; a guide question near it is no rival
@@ -62,5 +67,19 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
         # labelled, mostly above level 1).
         return "a long answer that says nothing concrete"
     if signals.words >= 100 and signals.numbers == 0 and specific <= 3 and signals.buzz >= 3 and analysis.keypoint_hits <= 0.4:
+        return "a long answer of general claims and buzzwords with nothing concrete"
+    return None
+
+
+def _bare_junk(analysis: AnswerAnalysis) -> str | None:
+    """The rules that still apply when nothing but the question is known. Coverage is unmeasurable, so "says
+    nothing concrete" is left to the question-only model, and an excellent answer to a different question can
+    only be told from an unusual one when it shares nearly nothing with the question (a limit of this mode)."""
+    signals = analysis.signals
+    if analysis.relevance < BARE_OFF_TOPIC_BELOW:
+        return "the answer addresses a different question"
+    if analysis.question_overlap >= PADDING_OVERLAP or (analysis.relevance >= 0.85 and analysis.question_overlap >= 0.45 and signals.numbers == 0):
+        return "the answer restates the question without adding content"
+    if signals.words >= 100 and signals.numbers == 0 and signals.buzz >= 3 and signals.vocab_hits.get("method", 0) + signals.tradeoffs <= 3:
         return "a long answer of general claims and buzzwords with nothing concrete"
     return None

@@ -28,6 +28,7 @@ FAMILIES = ("method", "experiment", "data", "metric", "production", "collaborati
 # split they added noise rather than signal.
 UNUSED_FEATURES = {"log_words", "flagged", "strong_coverage", "weak_coverage", "blame", "nuance", "verify", "red_flag_similarity"}
 MODEL_FEATURES = [n for n in FEATURE_NAMES if n not in UNUSED_FEATURES]
+VECTOR_NAMES = MODEL_FEATURES + [f"family:{f}" for f in FAMILIES]  # the columns of `feature_vector`
 
 
 def read_probe(probe: dict, vectors: np.ndarray) -> np.ndarray:
@@ -57,6 +58,12 @@ class OrdinalScorer:
         self.probe = params.get("probe")  # a linear read-out of answer quality from the answer's embedding
         if self.probe:
             self.probe = {**self.probe, "coef": np.array(self.probe["coef"])}
+        # A second ordinal model for questions known by their words alone (no key points, no reference): the main
+        # model leans on key-point coverage and grades every such answer near level 1. It shares the probe.
+        bare = params.get("question_only")
+        self.question_only = OrdinalScorer({**bare, "probe": params.get("probe"), "version": self.params.get("version")}) if bare else None
+        columns = params.get("columns")  # a model over a subset of the feature vector names its columns
+        self.columns = [VECTOR_NAMES.index(c) for c in columns] if columns else None
 
     def expected_level(self, x: np.ndarray) -> float:
         z = (x - self.mean) / self.scale
@@ -74,6 +81,8 @@ class OrdinalScorer:
 
     def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float:
         x = feature_vector(features, dimension)
+        if self.columns is not None:
+            x = x[self.columns]
         if self.probe:
             x = np.append(x, self.quality_probe(answer_vector))
         raw = self.expected_level(x)

@@ -23,6 +23,7 @@ CHECKED = {
     "grading.overall.qwk": "higher",
     "grading.overall.within_one": "higher",
     "grading.dimensions_min_qwk": "higher",
+    "grading.question_only.overall.qwk": "higher",
     "short_answer.pearson": "higher",
     "probe.f1": "higher",
     "probe.gap_accuracy": "higher",
@@ -50,13 +51,22 @@ def progress(items, desc: str, show: bool):
 
 
 def eval_grading(services: Services, grader, split: str, show: bool) -> dict:
+    """Agreement with the raters, grading each answer against its guide question; then again against the
+    question's words alone, as a team's own question with no reference is graded (`question_only`)."""
     lookup = QuestionLookup(services)
     items = datasets.grading_items(split)
+    questions = [lookup(item.role, item.question) for item in items]
+    result = _grade_items(services, grader, items, questions, "grading", show)
+    bare = _grade_items(services, grader, items, [q.question_only() for q in questions], "grading (question only)", show)
+    return {"split": split, **result, "human_human": human_agreement(),
+            "question_only": {k: bare[k] for k in ("overall", "dimensions", "dimensions_min_qwk")}}
+
+
+def _grade_items(services: Services, grader, items: list, questions: list[GuideQuestion], desc: str, show: bool) -> dict:
     per_dim_truth: dict[str, list[int]] = defaultdict(list)
     per_dim_pred: dict[str, list[float]] = defaultdict(list)
     overall_truth, overall_pred, rows = [], [], []
-    for item in progress(items, "grading", show):
-        question = lookup(item.role, item.question)
+    for item, question in progress(list(zip(items, questions)), desc, show):
         grade = grader.grade(question, item.answer, services.scorecard_for(item.role))
         scores = {d.dimension: d.score for d in grade.dimensions}
         for dim, level in item.labels.items():
@@ -69,11 +79,9 @@ def eval_grading(services: Services, grader, split: str, show: bool) -> dict:
     dims = {d: agreement(per_dim_truth[d], per_dim_pred[d]) for d in sorted(per_dim_truth)}
     dim_qwks = [m["qwk"] for m in dims.values() if m["n"] >= 10 and not math.isnan(m["qwk"])]
     return {
-        "split": split,
         "overall": agreement(overall_truth, overall_pred),
         "dimensions": dims,
         "dimensions_min_qwk": min(dim_qwks) if dim_qwks else float("nan"),
-        "human_human": human_agreement(),
         "items": rows,
     }
 

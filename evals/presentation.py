@@ -31,6 +31,11 @@ def table(report: dict) -> str:
                   f"  overall       {o['n']:5d}  {_f(o['qwk'])}  {_f(o['exact'])}  {_f(o['within_one'])}  {_f(o['spearman'])}  {_f(o['mae'])}"]
         for dim, m in g["dimensions"].items():
             lines.append(f"  {dim[:12]:12s}  {m['n']:5d}  {_f(m['qwk'])}  {_f(m['exact'])}  {_f(m['within_one'])}  {_f(m['spearman'])}  {_f(m['mae'])}")
+        bare = g.get("question_only")
+        if bare:
+            b = bare["overall"]
+            lines.append(f"  question only {b['n']:5d}  {_f(b['qwk'])}  {_f(b['exact'])}  {_f(b['within_one'])}  {_f(b['spearman'])}  {_f(b['mae'])}"
+                         f"   (overall, graded from the question's words alone; lowest dimension {_f(bare['dimensions_min_qwk'])})")
         hh = g.get("human_human", {})
         if hh.get("n"):
             lines.append(f"  human-human overall QWK {_f(hh['overall_qwk'])} (n={hh['n']}), per-dimension QWK {_f(hh['dimension_qwk'])}")

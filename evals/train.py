@@ -16,14 +16,17 @@ from tqdm import tqdm
 from agent.grader import OfflineGrader
 from agent.junk import detect_junk
 from agent.reference_match import MEASURES, match_reference
-from agent.trained import FAMILIES, MODEL_FEATURES, MODEL_PATH, OrdinalScorer, feature_vector, read_probe
+from agent.trained import FAMILIES, MODEL_FEATURES, MODEL_PATH, VECTOR_NAMES, OrdinalScorer, feature_vector, read_probe
 from evals import datasets
 from evals.harness import QuestionLookup
 from mockinterview.app import Services
 
-VERSION = "2"  # 2: the quality probe over the answer embedding
+VERSION = "3"  # 2: the quality probe over the answer embedding; 3: the question-only model
 PROBE_ALPHA = 100.0  # chosen by grouped cross-validation over train and dev (10 to 300 did about as well)
 MIN_FOR_CALIBRATION = 25
+QUESTION_ONLY_EVIDENCE = ["numbers", "methods", "metrics", "ownership", "tradeoffs", "results", "star", "family_hits",
+                          "cue_coverage", "rubric_margin"]
+QUESTION_ONLY_CONTEXT = ["is_behavioral", "is_design", *(f"family:{f}" for f in FAMILIES)]
 
 
 @dataclass
@@ -37,15 +40,19 @@ class TrainingRows:
     vectors: np.ndarray
 
 
-def training_rows(services: Services, grader: OfflineGrader, split: str, show: bool) -> TrainingRows:
-    """Each answer once as itself and once graded against the model answer only (the reference-answer path)."""
+def training_rows(services: Services, grader: OfflineGrader, split: str, show: bool, question_only: bool = False) -> TrainingRows:
+    """Each answer once as itself and once graded against the model answer only (the reference-answer path);
+    with `question_only`, each answer once against its question's words alone (the question-only model)."""
     lookup = QuestionLookup(services)
     X, y, dims, groups, vectors = [], [], [], [], []
-    for item in tqdm(datasets.grading_items(split), desc=f"features ({split})", disable=not show, leave=False):
+    desc = f"features ({split}{', question only' if question_only else ''})"
+    for item in tqdm(datasets.grading_items(split), desc=desc, disable=not show, leave=False):
         question = lookup(item.role, item.question)
         card = services.scorecard_for(item.role)
         variants = [(question, None)]
-        if question.model_answer:  # teach the reference-answer path: no key points, only a model answer
+        if question_only:
+            variants = [(question.question_only(), None)]
+        elif question.model_answer:  # teach the reference-answer path: no key points, only a model answer
             variants.append((question.model_copy(update={"key_points": [], "dimensions": question.dimensions}), question.model_answer))
         for q, reference in variants:
             analysis = grader.analyze(q, item.answer, reference=reference)
@@ -150,6 +157,34 @@ def held_out_scorers(rows: TrainingRows, X: np.ndarray, params: dict, folds: int
     return out
 
 
+def fit_question_only(services: Services, grader: OfflineGrader, seed: int, show: bool) -> dict:
+    """The ordinal model for a question known by its words alone, on the same train answers graded that way.
+
+    It sees only evidence that means the same for any question (numbers, metrics, ownership, trade-offs, STAR
+    parts, the rubric's own cues) plus the question's kind and the dimension, and every evidence weight must
+    be positive: a feature whose fitted weight comes out negative is dropped and the model refitted. Fitted
+    freely on all features it learned that answers close to the question's words are worse (vague answers
+    echo the question) and graded a strong answer to an unseen question below a one-line one.
+    Its probe column is read out-of-question like the main model's; at run time it shares the main probe (the
+    answer's embedding does not depend on what is known about the question)."""
+    rows = training_rows(services, grader, "train", show, question_only=True)
+    probe = probe_column(rows.vectors, rows.y, rows.groups)
+    evidence = list(QUESTION_ONLY_EVIDENCE)
+    while True:
+        columns = evidence + QUESTION_ONLY_CONTEXT
+        X = np.c_[rows.X[:, [VECTOR_NAMES.index(c) for c in columns]], probe]
+        params = fit_ordinal(X, rows.y)
+        weights = np.array(params["coef"]).mean(axis=0)
+        negative = [(weights[i], c) for i, c in enumerate(columns) if c in evidence and weights[i] < 0]
+        if not negative:
+            break
+        evidence.remove(min(negative)[1])
+    params["columns"] = columns
+    params["calibration"] = calibrate(out_of_fold(X, rows.y, seed), rows.y, rows.dims)
+    params["trained_on"] = {"split": "train", "rows": int(len(rows.y)), "grading_sha256": data_fingerprint()}
+    return params
+
+
 def data_fingerprint(name: str = "grading") -> str:
     return hashlib.sha256((datasets.DATA_DIR / f"{name}.jsonl").read_bytes()).hexdigest()[:16]
 
@@ -200,6 +235,7 @@ def train_grader(services: Services, grader: OfflineGrader, seed: int = 13, out:
     ref_X, ref_y, _ = reference_rows(grader.encode, "train", show)
     params["reference"] = {**fit_reference(ref_X, ref_y),
                            "trained_on": {"split": "train", "rows": int(len(ref_y)), "short_answer_sha256": data_fingerprint("short_answer")}}
+    params["question_only"] = fit_question_only(services, grader, seed, show)
     scorers = held_out_scorers(rows, X, params)
     for item in datasets.grading_items("train"):  # questions whose answers were all junk still need a scorer
         scorers.setdefault(item.question.strip().lower(), OrdinalScorer(params))

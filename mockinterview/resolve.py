@@ -13,7 +13,9 @@ def resolve_question(services: Services, text: str, role: str | None, reference:
     """The guide's record when the question is one of ours (so its key points apply), else an ad-hoc one.
 
     An ad-hoc question without a reference borrows the key points and model answer of the closest guide
-    question when one is close; otherwise the top guide passages serve as the reference.
+    question when one is close. Otherwise it stays bare (the question alone) and the grader uses its
+    question-only model: glued guide passages about a neighbouring topic are no reference, and grading
+    against one marked good answers down to level 1.
     """
     text = text.strip()
     exact = {q.text.strip().lower(): q for q in services.catalog.questions(role)} if role else {}
@@ -40,11 +42,5 @@ def resolve_question(services: Services, text: str, role: str | None, reference:
             "key_points": neighbour.key_points, "weak_signals": neighbour.weak_signals,
             "strong_signals": neighbour.strong_signals, "model_answer": neighbour.model_answer,
             "dimensions": neighbour.dimensions, "source": neighbour.source, "section": neighbour.section,
-        })
-    passages = services.retriever.search(text, role=role, k=3)
-    if passages:
-        return adhoc.model_copy(update={
-            "model_answer": " ".join(p.text.split("\n", 1)[-1] for p in passages),
-            "source": passages[0].source, "section": passages[0].section,
         })
     return adhoc

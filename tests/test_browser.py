@@ -86,3 +86,5 @@ def test_critique_in_the_browser_shows_scores_and_evidence(page):
     page.locator("img[src*='file=']").first.wait_for()
     body = page.locator("body").inner_text()
     assert "/ 4" in body and "engine: offline" in body
+    # A question no guide covers is graded from its words alone: no glued guide passage poses as a model answer.
+    assert "Model answer" not in body and "Key points:" not in body

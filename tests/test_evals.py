@@ -114,6 +114,12 @@ def test_shipped_grader_model_was_trained_on_the_train_split():
     assert scorer is not None
     assert params["features"][-1] == "quality_probe" and len(params["probe"]["coef"]) == 384  # MiniLM's width
     assert "flagged" not in params["features"]  # attacks are penalised by policy, never weighed by a learned model
+    bare = params["question_only"]
+    assert bare["trained_on"]["split"] == "train" and bare["trained_on"]["grading_sha256"] == data_fingerprint()
+    assert scorer.question_only is not None and len(bare["mean"]) == len(bare["columns"]) + 1  # + the probe
+    evidence = [c for c in bare["columns"] if c in ("numbers", "methods", "metrics", "ownership", "tradeoffs", "results", "star")]
+    weights = np.array(bare["coef"]).mean(axis=0)
+    assert evidence and all(weights[bare["columns"].index(c)] > 0 for c in evidence)  # evidence only ever raises a level
 
 
 def test_calibrate_reports_agreement_bias_and_bad_rows(services, grader, tmp_path):
