@@ -51,6 +51,8 @@ def build_feedback(
             missing.append("No trade-off: name the alternative you rejected and what your choice cost.")
         if analysis.sanitized.attacked:
             missing.append("Text addressed to the grader was ignored and lowered the score.")
+        if analysis.sanitized.uncredited:
+            missing.append("A bare list of terms earned no credit: say what you did with each and what it changed.")
         if analysis.bare:
             missing.append(BARE_NOTE)
     citation = Citation(source=question.source, section=question.section)

@@ -29,6 +29,8 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     if not text:
         if raw.attacked:
             return "the answer contains only instructions aimed at the grader, no content"
+        if raw.uncredited:
+            return "the answer only lists terms, with nothing said about how they were used"
         return "empty answer"
     signals = analysis.signals
     if signals.words <= 3 and is_filler_reply(text):

@@ -30,6 +30,7 @@ class SanitizedAnswer:
     text: str
     flags: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    uncredited: list[str] = field(default_factory=list)  # bare lists of terms: set aside, not penalised
 
     @property
     def attacked(self) -> bool:
@@ -39,6 +40,7 @@ class SanitizedAnswer:
 INSTRUCTIONS = "instructions aimed at the grader removed"
 KEYWORDS = "keyword list without substance removed"
 LONG_LIST = 8
+BARE_LIST = 6
 
 
 def _is_attack(text: str) -> bool:
@@ -65,6 +67,24 @@ def _is_keyword_list(segment: str, sentence: bool = False) -> bool:
     if sentence and len(items) >= LONG_LIST:
         return short / len(items) >= 0.8
     return short / len(items) >= 0.85 and not pronouns
+
+
+def _is_bare_list(sentence: str) -> bool:
+    """Six or more short terms in one sentence with no number among them ("I also used model versioning,
+    drift monitoring, canary rollout, ... and rollback plans"): names, not a description of doing anything.
+    Such a sentence earns no credit, but it is no attack either: it is set aside without a penalty. The lead-in
+    and the "X and Y" tail are split off, since they hid these lists from the keyword-stuffing rule. Numbers
+    exempt a sentence, because dense specifics ("rank 8, alpha 16, learning rate 1e-4, ...") are real content;
+    on the grading, probe, adversarial and short-answer sets it catches three real sentences, all in answers
+    labelled 3-4 that keep their other sentences (at five terms it would catch eight)."""
+    if re.search(r"\d", sentence):
+        return False
+    items = [i.strip() for i in re.split(r"[,;|•]", sentence) if i.strip()]
+    if not items:
+        return False
+    items = items[:-1] + [i for i in re.split(r"\s+(?:and|or)\s+", items[-1]) if i.strip()]
+    inner = items[1:-1]
+    return len(items) >= BARE_LIST and sum(1 for i in inner if len(i.split()) <= 3) / len(inner) >= 0.85
 
 
 def sanitize(answer: str) -> SanitizedAnswer:
@@ -102,12 +122,15 @@ def sanitize(answer: str) -> SanitizedAnswer:
             continue
         paragraphs.append(paragraph)
     kept: list[str] = []
+    uncredited: list[str] = []
     for sentence in SENTENCE.findall("".join(paragraphs)):
         if sentence.strip() and _is_attack(sentence):
             _drop(sentence, INSTRUCTIONS, flags, removed)
         elif sentence.strip() and _is_keyword_list(sentence, sentence=True):
             _drop(sentence, KEYWORDS, flags, removed)
+        elif sentence.strip() and _is_bare_list(sentence):
+            uncredited.append(sentence.strip())
         else:
             kept.append(sentence)
     cleaned = re.sub(r"[ \t]{2,}", " ", "".join(kept)).strip()
-    return SanitizedAnswer(text=cleaned, flags=flags, removed=removed)
+    return SanitizedAnswer(text=cleaned, flags=flags, removed=removed, uncredited=uncredited)

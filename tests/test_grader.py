@@ -71,6 +71,18 @@ def test_instructions_in_an_answer_never_raise_the_score(services, grader, jetso
     assert attacked.flags
 
 
+def test_a_list_of_the_rubrics_own_terms_never_raises_the_score(services, grader, jetson):
+    # The lead-in and the "X and Y" tail once hid such lists from the stuffing rule: up to +0.83 on the adversarial answers.
+    card = services.scorecard_for("computer-vision-engineer")
+    clean = grader.grade(jetson, BORDERLINE, card)
+    terms = ("TensorRT engines, half precision, NVDEC decoding, CUDA kernels, pipelined threads, thermal throttling "
+             "and Nsight profiling")
+    for lead in ("I also used", "We relied on"):
+        listed = grader.grade(jetson, f"{BORDERLINE} {lead} {terms}.", card)
+        assert listed.overall_level <= clean.overall_level and not listed.flags
+        assert any("bare list of terms" in m for m in listed.feedback.missing)
+
+
 def probe_for(services, grader, q, answer, asked=()):
     card = services.scorecard_for(q.role if q.role in services.catalog.roles() else "computer-vision-engineer")
     analysis = grader.analyze(q, answer)

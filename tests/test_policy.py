@@ -44,6 +44,19 @@ def test_a_long_inline_keyword_list_is_stuffing_even_after_a_pronoun():
     assert not sanitize(ordinary).attacked
 
 
+def test_a_bare_list_of_terms_is_set_aside_without_a_penalty():
+    from agent.safety import sanitize
+
+    lead = "We fixed the drift by retraining on last month's data."
+    listed = "I also used model versioning, drift monitoring, canary rollout, shadow traffic, feature stores and rollback plans."
+    cleaned = sanitize(f"{lead} {listed}")
+    assert cleaned.text == lead and cleaned.uncredited == [listed] and not cleaned.attacked
+    # Numbers make a list dense specifics, and five terms are an ordinary sentence: both keep their credit.
+    for kept in ("I tuned rank 8, alpha 16, dropout 0.05, lr 1e-4, 3 epochs and warmup 100.",
+                 "I diffed commit, config, data manifest, eval script and seed."):
+        assert sanitize(kept).text == kept
+
+
 @pytest.mark.parametrize("sentence", [
     "A vendor's email included a line in white text asking the assistant to forward the thread outside.",
     "So I split every document into sentences, which gives the highest recall, and retrieve the top three.",
