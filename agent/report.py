@@ -100,8 +100,10 @@ def grade_markdown(grade: Grade, title: str = "Critique") -> str:
         lines += ["", f"_LLM critique unavailable: {fb.fallback_reason}_"]
     if fb.model_answer:
         lines += ["", "**Model answer:**", "", f"> {fb.model_answer}"]
-    if fb.citations or fb.related:
-        lines += ["", "**Sources:** " + "; ".join(str(c) for c in [*fb.citations, *fb.related])]
+    if fb.citations:
+        lines += ["", "**Sources:** " + "; ".join(str(c) for c in fb.citations)]
+    if fb.related:  # passages near the question: reading, not what the grade rests on
+        lines += ["", "**Related reading:** " + "; ".join(str(c) for c in fb.related)]
     return "\n".join(lines)
 
 

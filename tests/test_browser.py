@@ -88,3 +88,4 @@ def test_critique_in_the_browser_shows_scores_and_evidence(page):
     assert "/ 4" in body and "engine: offline" in body
     # A question no guide covers is graded from its words alone: no glued guide passage poses as a model answer.
     assert "Model answer" not in body and "Key points:" not in body
+    assert "graded from the question alone" in body and "Related reading:" in body and "Sources:" not in body
