@@ -107,8 +107,8 @@ class OfflineGrader:
             overall = self._correctness_level(match, analysis)
             grades = [self._correctness_grade(g, overall, match) for g in grades]
             scores = {g.dimension: g.score for g in grades}
-        elif not junk and hasattr(self._scorer(analysis), "calibrate_overall"):
-            overall = float(np.clip(self._scorer(analysis).calibrate_overall(overall), 1.0, 4.0))
+        elif not junk and hasattr(scorer := self._scorer(analysis), "calibrate_overall"):
+            overall = float(np.clip(scorer.calibrate_overall(overall), 1.0, 4.0))
             if analysis.sanitized.attacked:
                 overall = min(overall, weighted_overall(scores, scorecard.normalised_weights()))
         if reference is not None and question.reference_text() != reference:

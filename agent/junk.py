@@ -46,9 +46,11 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     if signals.words < 6:
         return "too short to show anything (under six words)"
     story = analysis.behavioral and tells_own_story(analysis)
-    if analysis.bare:
-        return _bare_junk(analysis)
-    if analysis.best_topic_match < OFF_TOPIC_BELOW or (
+    # Graded from the question alone, the rival-question rule cannot fire (no key points) and "nothing concrete"
+    # has no coverage to measure: that is left to the question-only model. An excellent answer to a different
+    # question is then told from an unusual one only when it shares nearly nothing with the question.
+    off_topic_below = BARE_OFF_TOPIC_BELOW if analysis.bare else OFF_TOPIC_BELOW
+    if analysis.best_topic_match < off_topic_below or (
         signals.words >= 30
         and bool(analysis.keypoint_sims)  # a team's own question has no key points; a guide question near it is no rival
         and not story
@@ -63,7 +65,7 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     ):
         return "the answer restates the question without adding content"
     specific = signals.numbers + signals.vocab_hits.get("method", 0) + signals.tradeoffs
-    if signals.words >= 60 and analysis.coverage < 0.08 and specific <= 1 and analysis.reference_coverage < 0.1 and not story:
+    if signals.words >= 60 and analysis.coverage < 0.08 and specific <= 1 and analysis.reference_coverage < 0.1 and not story and not analysis.bare:
         # A story told to a behavioral question is concrete in events and people, not in numbers or methods;
         # how good it is, the model judges (on the train and dev splits every such story this rule caught was
         # labelled, mostly above level 1).
@@ -72,16 +74,3 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
         return "a long answer of general claims and buzzwords with nothing concrete"
     return None
 
-
-def _bare_junk(analysis: AnswerAnalysis) -> str | None:
-    """The rules that still apply when nothing but the question is known. Coverage is unmeasurable, so "says
-    nothing concrete" is left to the question-only model, and an excellent answer to a different question can
-    only be told from an unusual one when it shares nearly nothing with the question (a limit of this mode)."""
-    signals = analysis.signals
-    if analysis.relevance < BARE_OFF_TOPIC_BELOW:
-        return "the answer addresses a different question"
-    if analysis.question_overlap >= PADDING_OVERLAP or (analysis.relevance >= 0.85 and analysis.question_overlap >= 0.45 and signals.numbers == 0):
-        return "the answer restates the question without adding content"
-    if signals.words >= 100 and signals.numbers == 0 and signals.buzz >= 3 and signals.vocab_hits.get("method", 0) + signals.tradeoffs <= 3:
-        return "a long answer of general claims and buzzwords with nothing concrete"
-    return None
