@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import GroupKFold, KFold
+from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from agent.grader import OfflineGrader
@@ -98,38 +97,59 @@ def fit_ordinal(X: np.ndarray, y: np.ndarray, C: float = 0.1) -> dict:
     return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": coef, "intercept": intercept}
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
+def out_of_fold(X: np.ndarray, y: np.ndarray, groups: list[str], seed: int) -> np.ndarray:
+    """Each row's expected level from a model fitted without its question (grouped 5-fold): the spread the
+    calibration must correct is the one on questions the model never saw."""
     predictions = np.zeros(len(y))
-    for train, test in KFold(5, shuffle=True, random_state=seed).split(X):
+    for train, test in GroupKFold(5, shuffle=True, random_state=seed).split(X, y, groups):
         scorer = OrdinalScorer({**fit_ordinal(X[train], y[train]), "version": VERSION})
         predictions[test] = [scorer.expected_level(x) for x in X[test]]
     return predictions
 
 
+def spread_map(predicted: np.ndarray, target: np.ndarray) -> dict:
+    """A straight line (on a grid) that gives the predictions the raters' mean and spread, clipped to 1..4.
+
+    A model's expected level is pulled toward the middle, and agreement on whole levels (QWK) pays for spread,
+    not for the least squared error. Against the isotonic maps used before, on the dev split: pooled QWK 0.756
+    against 0.742, the weakest dimension 0.524 against 0.463 (ad-hoc `/tmp/exp/dimcal.py`, `/tmp/exp/ovcal_cv.py`).
+    A line also has no steps, so a small change in an answer cannot jump a level."""
+    slope = float(target.std() / predicted.std()) if predicted.std() > 1e-9 else 1.0
+    grid = np.linspace(1.0, 4.0, 31)
+    mapped = soft_clip(target.mean() + slope * (grid - predicted.mean()))
+    return {"x": grid.round(3).tolist(), "y": mapped.round(4).tolist()}
+
+
+def soft_clip(z: np.ndarray) -> np.ndarray:
+    """Into 1..4 without flattening the ends: unchanged on 1.5..3.5 (so every whole level is what the line gives),
+    and beyond it an exponential approach to 1 or 4 that keeps its slope. A hard clip would grade a borderline
+    answer 1.00 like an empty one."""
+    z = np.asarray(z, dtype=float)
+    low = 1.0 + 0.5 * np.exp(2.0 * (np.minimum(z, 1.5) - 1.5))
+    high = 4.0 - 0.5 * np.exp(-2.0 * (np.maximum(z, 3.5) - 3.5))
+    return np.where(z < 1.5, low, np.where(z > 3.5, high, z))
+
+
 def calibrate(predicted: np.ndarray, y: np.ndarray, dims: list[str]) -> dict:
-    """Per-dimension isotonic maps from the model's expected level to the raters' level."""
+    """Per-dimension maps from the model's expected level to the raters' level."""
     by_dim = defaultdict(list)
     for p, t, d in zip(predicted, y, dims):
         by_dim[d].append((p, t))
-    out = {}
-    for dim, pairs in by_dim.items():
-        if len(pairs) < MIN_FOR_CALIBRATION:
-            continue
-        xs, ts = np.array([p for p, _ in pairs]), np.array([t for _, t in pairs], dtype=float)
-        iso = IsotonicRegression(y_min=1.0, y_max=4.0, out_of_bounds="clip").fit(xs, ts)
-        grid = np.linspace(1.0, 4.0, 31)
-        # blend with identity so a small sample cannot flatten the scale into steps
-        out[dim] = {"x": grid.round(3).tolist(), "y": (0.5 * iso.predict(grid) + 0.5 * grid).round(4).tolist()}
-    return out
+    return {dim: spread_map(np.array([p for p, _ in pairs]), np.array([t for _, t in pairs], dtype=float))
+            for dim, pairs in by_dim.items() if len(pairs) >= MIN_FOR_CALIBRATION}
 
 
 def overall_calibration(
     services: Services, grader: OfflineGrader, scorer_for: dict[str, OrdinalScorer], show: bool
 ) -> dict | None:
-    """Map the weighted mean of dimension scores to the raters' overall level (train split, isotonic).
+    """Map the weighted mean of dimension scores to the raters' overall level (train split): a straight line that
+    gives the grades the raters' mean and spread.
 
     Each answer is graded by a model that never saw its question (`scorer_for`: question text -> scorer),
-    so the map corrects the spread the grader has on new questions, not its in-sample fit."""
+    so the map corrects the spread the grader has on new questions, not its in-sample fit. Averaging dimensions
+    shrinks every answer toward the middle, and agreement on whole levels (QWK) pays for spread, not for the least
+    squared error: in grouped 5-fold cross-validation over the train and dev answers the mean-and-spread line
+    reached QWK 0.767, least squares 0.766, the identity 0.757 and the former isotonic blend 0.751."""
     lookup = QuestionLookup(services)
     xs, ts = [], []
     for item in tqdm(datasets.grading_items("train"), desc="overall calibration", disable=not show, leave=False):
@@ -140,9 +160,7 @@ def overall_calibration(
             ts.append(float(item.overall))
     if len(xs) < MIN_FOR_CALIBRATION:
         return None
-    iso = IsotonicRegression(y_min=1.0, y_max=4.0, out_of_bounds="clip").fit(xs, ts)
-    grid = np.linspace(1.0, 4.0, 31)
-    return {"x": grid.round(3).tolist(), "y": (0.7 * iso.predict(grid) + 0.3 * grid).round(4).tolist()}
+    return spread_map(np.array(xs), np.array(ts))
 
 
 def held_out_scorers(rows: TrainingRows, X: np.ndarray, params: dict, folds: int = 5) -> dict[str, OrdinalScorer]:
@@ -180,7 +198,7 @@ def fit_question_only(services: Services, grader: OfflineGrader, seed: int, show
             break
         evidence.remove(min(negative)[1])
     params["columns"] = columns
-    params["calibration"] = calibrate(out_of_fold(X, rows.y, seed), rows.y, rows.dims)
+    params["calibration"] = calibrate(out_of_fold(X, rows.y, rows.groups, seed), rows.y, rows.dims)
     params["trained_on"] = {"split": "train", "rows": int(len(rows.y)), "grading_sha256": data_fingerprint()}
     return params
 
@@ -224,7 +242,7 @@ def train_grader(services: Services, grader: OfflineGrader, seed: int = 13, out:
     rows = training_rows(services, grader, "train", show)
     X = np.c_[rows.X, probe_column(rows.vectors, rows.y, rows.groups)]
     params = fit_ordinal(X, rows.y)
-    params["calibration"] = calibrate(out_of_fold(X, rows.y, seed), rows.y, rows.dims)
+    params["calibration"] = calibrate(out_of_fold(X, rows.y, rows.groups, seed), rows.y, rows.dims)
     params.update({
         "version": VERSION,
         "seed": seed,

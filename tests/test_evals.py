@@ -101,6 +101,24 @@ def test_quality_probe_reads_each_question_with_a_probe_that_never_saw_it():
     assert np.corrcoef(column, y)[0, 1] > 0.7  # and it carries a signal shared across questions
 
 
+def test_spread_map_restores_the_raters_spread_without_steps():
+    from evals.train import spread_map
+
+    rng = np.random.default_rng(3)
+    target = rng.integers(1, 5, size=200).astype(float)
+    predicted = 2.5 + 0.4 * (target - 2.5) + 0.2 * rng.normal(size=200)  # shrunk toward the middle, as models are
+    cal = spread_map(predicted, target)
+    mapped = np.interp(predicted, cal["x"], cal["y"])
+    inside = (predicted > 1.1) & (predicted < 3.9)
+    assert abs(mapped[inside].std() - target[inside].std()) < 0.25 * target.std()  # spread restored
+    assert abs(mapped.mean() - target.mean()) < 0.1
+    y = np.array(cal["y"])
+    assert np.all(np.diff(y) > 0)  # strictly increasing: a better answer always grades higher, even at the ends
+    middle = (y[:-1] > 1.5) & (y[1:] < 3.5)
+    assert middle.sum() >= 5 and np.ptp(np.diff(y)[middle]) < 1e-3  # a straight line where levels are decided
+    assert min(cal["y"]) >= 1.0 and max(cal["y"]) <= 4.0
+
+
 def test_shipped_grader_model_was_trained_on_the_train_split():
     from agent.trained import MODEL_PATH, load_default_scorer
     from evals.train import data_fingerprint
@@ -112,6 +130,8 @@ def test_shipped_grader_model_was_trained_on_the_train_split():
                                                  "short_answer_sha256": data_fingerprint("short_answer")}
     scorer = load_default_scorer()
     assert scorer is not None
+    for cal in [params["overall_calibration"], *params["calibration"].values()]:
+        assert np.all(np.diff(cal["y"]) >= 0) and cal["y"][-1] > cal["y"][0]  # a better answer never grades lower
     assert params["features"][-1] == "quality_probe" and len(params["probe"]["coef"]) == 384  # MiniLM's width
     assert "flagged" not in params["features"]  # attacks are penalised by policy, never weighed by a learned model
     bare = params["question_only"]
