@@ -35,7 +35,7 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     signals = analysis.signals
     if signals.words <= 3 and is_filler_reply(text):
         return f"no substance: a one-word reply ('{text[:20]}')"
-    if says_dont_know(text):
+    if says_dont_know(text, knowledge_check):
         return "the candidate says they do not know"
     tokens = text.lower().split()
     stutter = sum(1 for a, b in zip(tokens, tokens[1:]) if a == b) / max(1, len(tokens) - 1)

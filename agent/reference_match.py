@@ -24,7 +24,9 @@ import snowballstemmer
 
 from agent.analysis import STOPWORDS, Encode
 
-WORD = re.compile(r"[a-z][a-z0-9+#'-]*|\d+")
+WORD = re.compile(r"o\([^()\s]*\)|[a-z][a-z0-9+#'-]*|\d+(?:\.\d+)?")
+# "O(n log n)", "Θ(n^2)": one term each ("o(nlogn)", "o(n2)"), so that O(n) and O(1) differ as answers
+BIG_O = re.compile(r"\b[oθω]\s*\(\s*([^()]{1,30}?)\s*\)")
 WORD_MATCH = 0.62  # two single words this close in MiniLM space are near-synonyms ("remove"/"delete")
 LENGTH_CAP = 1.5
 # Words a reference uses to hold its sentence together; naming them as "missing" would be no advice.
@@ -40,8 +42,10 @@ def _stemmer():
 
 
 def content_terms(text: str) -> list[str]:
-    """Lowercased content words in order, stopwords removed."""
-    return [w.strip("'-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w.strip("'-")) > 1]
+    """Lowercased content words in order, stopwords removed; complexity classes and numbers (even one digit) are
+    terms, since a quiz answer can be nothing else."""
+    text = BIG_O.sub(lambda m: " o(" + re.sub(r"[\s*^]", "", m.group(1)) + ") ", text.lower())
+    return [t for t in (w.strip("'-") for w in WORD.findall(text)) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
 
 
 def stems(words: list[str]) -> list[str]:
@@ -64,6 +68,11 @@ class ReferenceMatch:
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, m) for m in MEASURES], dtype=np.float64)
+
+
+def _exact_only(term: str) -> bool:
+    """Numbers and complexity classes have no near-synonyms: O(n) is not O(1), 3 is not 4."""
+    return term.startswith("o(") or term.replace(".", "", 1).isdigit()
 
 
 def _demoted(words: list[str], question_stems: set[str]) -> list[str]:
@@ -93,7 +102,7 @@ def match_reference(question: str, answer: str, reference: str, encode: Encode) 
         ref_vecs = vectors[5: 5 + len(ref_unique)]
         ans_vecs = vectors[5 + len(ref_unique):]
         best = (ref_vecs @ ans_vecs.T).max(axis=1)
-        matched = [1.0 if s in ans_stems else float(b >= WORD_MATCH) for s, b in zip(ref_unique_stems, best)]
+        matched = [1.0 if s in ans_stems else float(b >= WORD_MATCH and not _exact_only(s)) for s, b in zip(ref_unique_stems, best)]
         soft_recall = float(np.mean(matched))
     return ReferenceMatch(
         similarity=similarity,

@@ -187,8 +187,16 @@ def is_filler_reply(text: str) -> bool:
     return stripped in FILLER_REPLIES or (len(stripped.split()) <= 2 and stripped.split()[0] in FILLER_REPLIES if stripped else True)
 
 
-def says_dont_know(text: str) -> bool:
-    return bool(IDK.search(text.strip())) and len(WORD.findall(text)) < 30
+def says_dont_know(text: str, knowledge_check: bool = False) -> bool:
+    """The answer is an admission of not knowing. On a knowledge check "nothing" or "none" can be the right answer
+    ("what does free() return?"), and a hedge followed by a guess ("not sure, but I think it is O(log n) since ...")
+    is an answer the correctness model should judge, so only a bare admission counts there."""
+    match = IDK.search(text.strip())
+    if not match or len(WORD.findall(text)) >= 30:
+        return False
+    if knowledge_check:
+        return match.group(1).lower() not in ("nothing", "none") and len(WORD.findall(text)) <= 6
+    return True
 
 
 VOWELS = set("aeiouy")
@@ -198,7 +206,8 @@ def gibberish_ratio(text: str) -> float:
     """Share of word tokens that do not look like words (no vowels, long consonant runs, keyboard mashes)."""
     tokens = [t.lower() for t in re.findall(r"[A-Za-z]{2,}", text)]
     if not tokens:
-        return 1.0 if text.strip() else 0.0
+        # "O(n)", "n-1", "2^k": a quiz answer can be all symbols and numbers; only text with neither is unreadable
+        return 1.0 if text.strip() and not re.search(r"\d|\b[A-Za-z]\b", text) else 0.0
     bad = 0
     for token in tokens:
         no_vowel = not (set(token) & VOWELS)
