@@ -31,6 +31,9 @@ MODEL_FEATURES = [n for n in FEATURE_NAMES if n not in UNUSED_FEATURES]
 VECTOR_NAMES = MODEL_FEATURES + [f"family:{f}" for f in FAMILIES]  # the columns of `feature_vector`
 
 
+POOLED = "*"  # the calibration over all dimensions, for a dimension with too few training rows for its own
+
+
 def read_probe(probe: dict, vectors: np.ndarray) -> np.ndarray:
     """The quality probe's level for one answer embedding or a matrix of them (a linear read-out)."""
     return np.asarray(vectors) @ np.asarray(probe["coef"]) + probe["intercept"]
@@ -86,7 +89,7 @@ class OrdinalScorer:
         if self.probe:
             x = np.append(x, self.quality_probe(answer_vector))
         raw = self.expected_level(x)
-        cal = self.calibration.get(dimension.id)
+        cal = self.calibration.get(dimension.id) or self.calibration.get(POOLED)
         if cal:
             raw = float(np.interp(raw, cal["x"], cal["y"]))
         return float(np.clip(raw, 1.0, 4.0))

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from agent.grader import OfflineGrader
 from agent.junk import detect_junk
 from agent.reference_match import MEASURES, match_reference
-from agent.trained import FAMILIES, MODEL_FEATURES, MODEL_PATH, VECTOR_NAMES, OrdinalScorer, feature_vector, read_probe
+from agent.trained import FAMILIES, POOLED, MODEL_FEATURES, MODEL_PATH, VECTOR_NAMES, OrdinalScorer, feature_vector, read_probe
 from evals import datasets
 from evals.harness import QuestionLookup
 from mockinterview.app import Services
@@ -131,12 +131,16 @@ def soft_clip(z: np.ndarray) -> np.ndarray:
 
 
 def calibrate(predicted: np.ndarray, y: np.ndarray, dims: list[str]) -> dict:
-    """Per-dimension maps from the model's expected level to the raters' level."""
+    """Per-dimension maps from the model's expected level to the raters' level, and under "*" one over all
+    dimensions for those with too few rows for their own (a dimension left uncalibrated would keep the model's
+    shrunken spread and rarely reach level 1 or 4)."""
     by_dim = defaultdict(list)
     for p, t, d in zip(predicted, y, dims):
         by_dim[d].append((p, t))
-    return {dim: spread_map(np.array([p for p, _ in pairs]), np.array([t for _, t in pairs], dtype=float))
+    maps = {dim: spread_map(np.array([p for p, _ in pairs]), np.array([t for _, t in pairs], dtype=float))
             for dim, pairs in by_dim.items() if len(pairs) >= MIN_FOR_CALIBRATION}
+    maps[POOLED] = spread_map(np.asarray(predicted, dtype=float), np.asarray(y, dtype=float))
+    return maps
 
 
 def overall_calibration(
