@@ -73,4 +73,3 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     if signals.words >= 100 and signals.numbers == 0 and specific <= 3 and signals.buzz >= 3 and analysis.keypoint_hits <= 0.4:
         return "a long answer of general claims and buzzwords with nothing concrete"
     return None
-

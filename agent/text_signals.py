@@ -192,10 +192,11 @@ def says_dont_know(text: str, knowledge_check: bool = False) -> bool:
     ("what does free() return?"), and a hedge followed by a guess ("not sure, but I think it is O(log n) since ...")
     is an answer the correctness model should judge, so only a bare admission counts there."""
     match = IDK.search(text.strip())
-    if not match or len(WORD.findall(text)) >= 30:
+    words = len(WORD.findall(text))
+    if not match or words >= 30:
         return False
     if knowledge_check:
-        return match.group(1).lower() not in ("nothing", "none") and len(WORD.findall(text)) <= 6
+        return match.group(1).lower() not in ("nothing", "none") and words <= 6
     return True
 
 

@@ -29,8 +29,6 @@ FAMILIES = ("method", "experiment", "data", "metric", "production", "collaborati
 UNUSED_FEATURES = {"log_words", "flagged", "strong_coverage", "weak_coverage", "blame", "nuance", "verify", "red_flag_similarity"}
 MODEL_FEATURES = [n for n in FEATURE_NAMES if n not in UNUSED_FEATURES]
 VECTOR_NAMES = MODEL_FEATURES + [f"family:{f}" for f in FAMILIES]  # the columns of `feature_vector`
-
-
 POOLED = "*"  # the calibration over all dimensions, for a dimension with too few training rows for its own
 
 

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from agent.grader import OfflineGrader
 from agent.junk import detect_junk
 from agent.reference_match import MEASURES, match_reference
-from agent.trained import FAMILIES, POOLED, MODEL_FEATURES, MODEL_PATH, VECTOR_NAMES, OrdinalScorer, feature_vector, read_probe
+from agent.trained import FAMILIES, MODEL_FEATURES, MODEL_PATH, POOLED, VECTOR_NAMES, OrdinalScorer, feature_vector, read_probe
 from evals import datasets
 from evals.harness import QuestionLookup
 from mockinterview.app import Services
@@ -108,7 +108,8 @@ def out_of_fold(X: np.ndarray, y: np.ndarray, groups: list[str], seed: int) -> n
 
 
 def spread_map(predicted: np.ndarray, target: np.ndarray) -> dict:
-    """A straight line (on a grid) that gives the predictions the raters' mean and spread, clipped to 1..4.
+    """A straight line (on a grid) that gives the predictions the raters' mean and spread, brought into 1..4 by
+    `soft_clip`.
 
     A model's expected level is pulled toward the middle, and agreement on whole levels (QWK) pays for spread,
     not for the least squared error. Against the isotonic maps used before, on the dev split: pooled QWK 0.756
@@ -150,10 +151,9 @@ def overall_calibration(
     gives the grades the raters' mean and spread.
 
     Each answer is graded by a model that never saw its question (`scorer_for`: question text -> scorer),
-    so the map corrects the spread the grader has on new questions, not its in-sample fit. Averaging dimensions
-    shrinks every answer toward the middle, and agreement on whole levels (QWK) pays for spread, not for the least
-    squared error: in grouped 5-fold cross-validation over the train and dev answers the mean-and-spread line
-    reached QWK 0.767, least squares 0.766, the identity 0.757 and the former isotonic blend 0.751."""
+    so the map corrects the spread the grader has on new questions, not its in-sample fit (why a line: `spread_map`).
+    In grouped 5-fold cross-validation over the train and dev answers it reached QWK 0.767, a least-squares line
+    0.766, the identity 0.757 and the former isotonic blend 0.751."""
     lookup = QuestionLookup(services)
     xs, ts = [], []
     for item in tqdm(datasets.grading_items("train"), desc="overall calibration", disable=not show, leave=False):
