@@ -9,7 +9,9 @@ repeats the question's terms has said nothing yet):
   (catches "quicker" against "faster", "delete" against "remove");
 and three that tell an answer from a restatement of the question: `question_similarity`, `reference_margin`
 (closer to the reference than to the question) and `length_ratio` (answer words per reference word, capped so
-padding earns nothing past one and a half times the reference).
+padding earns nothing past one and a half times the reference); and `class_conflict`, the share of the
+complexity classes the answer states that the reference does not (the one measure of a contradiction: to the
+embedding, "O(1)" on the right topic is as close to "O(n)" as the right answer is).
 
 The only I/O is the `encode` callable; the rest is pure.
 """
@@ -33,7 +35,8 @@ LENGTH_CAP = 1.5
 GLUE = set("must need needs needed use uses used using make makes made way one two get gets also like each every "
            "will can may might often usually always never new old same different other another thing things".split())
 MEASURES = ("similarity", "demoted_similarity", "lexical_recall", "lexical_precision", "soft_recall",
-            "question_similarity", "reference_margin", "length_ratio")
+            "question_similarity", "reference_margin", "length_ratio", "class_conflict")
+LOWERING = {"question_similarity", "class_conflict"}  # measures that can only lower a correctness score
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +65,7 @@ class ReferenceMatch:
     question_similarity: float = 0.0
     reference_margin: float = 0.0
     length_ratio: float = 0.0
+    class_conflict: float = 0.0
     answer_terms: int = 0
     reference_terms: int = 0
     missing: tuple[str, ...] = ()  # the reference's own content words nothing in the answer matches
@@ -73,6 +77,16 @@ class ReferenceMatch:
 def _exact_only(term: str) -> bool:
     """Numbers and complexity classes have no near-synonyms: O(n) is not O(1), 3 is not 4."""
     return term.startswith("o(") or term.replace(".", "", 1).isdigit()
+
+
+def class_conflict(answer_terms: list[str], reference_terms: list[str]) -> float:
+    """Share of the answer's complexity classes that the reference never states; zero when the reference states
+    none (then there is nothing to contradict) or the answer states none."""
+    ref_classes = {t for t in reference_terms if t.startswith("o(")}
+    ans_classes = {t for t in answer_terms if t.startswith("o(")}
+    if not ref_classes or not ans_classes:
+        return 0.0
+    return len(ans_classes - ref_classes) / len(ans_classes)
 
 
 def _demoted(words: list[str], question_stems: set[str]) -> list[str]:
@@ -113,6 +127,7 @@ def match_reference(question: str, answer: str, reference: str, encode: Encode) 
         question_similarity=question_similarity,
         reference_margin=similarity - question_similarity,
         length_ratio=min(len(answer_words) / len(reference_words), LENGTH_CAP),
+        class_conflict=class_conflict(answer_words, reference_words),
         answer_terms=len(answer_words),
         reference_terms=len(reference_words),
         missing=tuple(w for w, m in zip(ref_unique, matched) if not m and w not in GLUE),

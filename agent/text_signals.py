@@ -28,6 +28,20 @@ PAST_TENSE = re.compile(
     r"taught|understood|wasn't|weren't|didn't|couldn't)\b",
     re.I,
 )
+# Terse and bullet-style stories drop the pronoun: "Proposed we compare both metrics." A sentence that opens on a
+# past-tense verb is the speaker's own act; verbs that usually want another subject ("was", "turned out") are not.
+NOT_IMPLIED_I = {"was", "were", "had", "did", "wasn't", "weren't", "didn't", "couldn't", "turned", "seemed", "happened",
+                 "based", "related", "needed", "used", "called", "named", "added", "combined", "compared", "fixed"}
+
+
+def implied_i(sentences: list[str]) -> int:
+    count = 0
+    for sentence in sentences:
+        first = sentence.lstrip("-*•·0123456789.) \t").split(" ", 1)[0].strip(",:;").lower()
+        count += bool(first) and first not in NOT_IMPLIED_I and PAST_TENSE.fullmatch(first) is not None
+    return count
+
+
 # Sweeping certainty, dismissal and blame: raters mark these answers down however fluent they are.
 OVERCLAIM = re.compile(
     r"\b(always|never|obviously|of course|clearly|definitely|simply|solved problem|easy one|trivial|everyone knows|"
@@ -158,7 +172,7 @@ def text_signals(text: str) -> TextSignals:
         words=len(words),
         sentences=sentences,
         numbers=len(NUMBER.findall(text)),
-        i_count=len(I_WORDS.findall(text)),
+        i_count=len(I_WORDS.findall(text)) + implied_i(sentences),
         we_count=len(WE_WORDS.findall(text)),
         tradeoffs=len(TRADEOFF.findall(text)),
         results=len(RESULT.findall(text)),

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.features import FEATURE_NAMES, families_for
-from agent.reference_match import ReferenceMatch
+from agent.reference_match import MEASURES, ReferenceMatch
 from agent.scoring import heuristic_correctness
 from rubrics.schema import Dimension
 
@@ -97,7 +97,9 @@ class OrdinalScorer:
         if not self.reference:
             return heuristic_correctness(match)
         ref = self.reference
-        z = (match.vector() - ref["mean"]) / ref["scale"]
+        # by the names the model was trained on, so that a model file from before a measure was added still reads
+        values = np.array([getattr(match, m) for m in ref.get("measures", MEASURES)], dtype=np.float64)
+        z = (values - ref["mean"]) / ref["scale"]
         return float(np.clip(ref["coef"] @ z + ref["intercept"], 0.0, 1.0))
 
     def calibrate_overall(self, value: float) -> float:

@@ -58,7 +58,7 @@ def eval_grading(services: Services, grader, split: str, show: bool) -> dict:
     questions = [lookup(item.role, item.question) for item in items]
     result = _grade_items(services, grader, items, questions, "grading", show)
     bare = _grade_items(services, grader, items, [q.question_only() for q in questions], "grading (question only)", show)
-    return {"split": split, **result, "human_human": human_agreement(),
+    return {"split": split, **result, "human_human": human_agreement(), "human_human_split": human_agreement(split),
             "question_only": {k: bare[k] for k in ("overall", "dimensions", "dimensions_min_qwk")}}
 
 
@@ -86,9 +86,10 @@ def _grade_items(services: Services, grader, items: list, questions: list[GuideQ
     }
 
 
-def human_agreement() -> dict:
-    """Agreement between the two independent labelings, where an item has both: the grader's ceiling."""
-    doubles = [i for i in datasets.grading_items() if i.overall_2 is not None]
+def human_agreement(split: str | None = None) -> dict:
+    """Agreement between the two independent labelings, where an item has both: the grader's ceiling. Over the
+    whole set, or over one split's answers (the ceiling for the answers the grader was measured on)."""
+    doubles = [i for i in datasets.grading_items(split) if i.overall_2 is not None]
     if not doubles:
         return {"n": 0}
     dim_a, dim_b = [], []

@@ -39,6 +39,10 @@ def table(report: dict) -> str:
         hh = g.get("human_human", {})
         if hh.get("n"):
             lines.append(f"  human-human overall QWK {_f(hh['overall_qwk'])} (n={hh['n']}), per-dimension QWK {_f(hh['dimension_qwk'])}")
+        hs = g.get("human_human_split", {})
+        if hs.get("n"):
+            lines.append(f"  human-human on the {g['split']} split: overall QWK {_f(hs['overall_qwk'])} (n={hs['n']}), "
+                         f"per-dimension QWK {_f(hs['dimension_qwk'])}")
     sa = report.get("short_answer")
     if sa:
         lines += ["", f"short answers      n={sa['n']} ({sa['questions']} questions, graded against the reference only)  "

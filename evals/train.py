@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from agent.grader import OfflineGrader
 from agent.junk import detect_junk
-from agent.reference_match import MEASURES, match_reference
+from agent.reference_match import LOWERING, MEASURES, match_reference
 from agent.trained import FAMILIES, MODEL_FEATURES, MODEL_PATH, POOLED, VECTOR_NAMES, OrdinalScorer, feature_vector, read_probe
 from evals import datasets
 from evals.harness import QuestionLookup
@@ -223,10 +223,10 @@ def reference_rows(encode, split: str, show: bool = False) -> tuple[np.ndarray, 
 
 def fit_reference(X: np.ndarray, y: np.ndarray, alpha: float = 10.0) -> dict:
     """A ridge regression over standardised match measures, constrained so that each measure can only raise the
-    score (question similarity only lower it). Unconstrained, the small set's deliberate lexical traps taught a
+    score (question similarity and a complexity-class conflict only lower it). Unconstrained, the small set's deliberate lexical traps taught a
     negative weight on shared words, which would not carry over to ordinary answers; in leave-one-question-out
     cross-validation on the train split the constrained model does as well (Pearson 0.53 against 0.52)."""
-    sign = np.array([-1.0 if m == "question_similarity" else 1.0 for m in MEASURES])
+    sign = np.array([-1.0 if m in LOWERING else 1.0 for m in MEASURES])
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0

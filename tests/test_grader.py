@@ -149,7 +149,8 @@ def test_knowledge_check_reads_symbolic_answers_and_hedged_guesses(services, gra
 
     right, wrong, other = level("O(n)"), level("O(1)"), level("O(log n) since you halve the array")
     assert right["junk"] is None and wrong["junk"] is None  # all symbols is an answer, not unreadable text
-    assert right["overall_level"] > wrong["overall_level"] and right["overall_level"] > other["overall_level"] + 1.0
+    # a complexity class the reference never states is a contradiction, however close its topic (O(1) was 2.58)
+    assert right["overall_level"] > wrong["overall_level"] + 1.0 and right["overall_level"] > other["overall_level"] + 1.0
     hedged = level("not sure, maybe O(n) since it checks each element")
     assert hedged["junk"] is None and hedged["overall_level"] > level("I don't know")["overall_level"] + 1.0
     assert level("Nothing.")["junk"] is None  # on a quiz "nothing" can be the answer; the reference decides

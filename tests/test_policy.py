@@ -75,3 +75,14 @@ def test_score_demands_and_hidden_text_declarations_are_attacks(attack):
     from agent.safety import sanitize
 
     assert sanitize("I profiled the pipeline first. " + attack).attacked
+
+
+def test_a_complexity_class_the_reference_never_states_is_a_conflict():
+    from agent.reference_match import class_conflict, content_terms
+
+    reference = content_terms("O(n log n) on average, O(n^2) in the worst case when the pivot is the smallest element.")
+    assert class_conflict(content_terms("O(1)"), reference) == 1.0
+    assert class_conflict(content_terms("It is Θ(n log n) because the splits halve"), reference) == 0.0
+    assert class_conflict(content_terms("worst case O(n ^ 2), best O(n)"), reference) == 0.5
+    assert class_conflict(content_terms("it degrades when the pivot is bad"), reference) == 0.0  # no class: nothing to contradict
+    assert class_conflict(content_terms("O(1)"), content_terms("A stack is last in, first out.")) == 0.0
