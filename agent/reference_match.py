@@ -70,20 +70,25 @@ class ReferenceMatch:
     reference_terms: int = 0
     missing: tuple[str, ...] = ()  # the reference's own content words nothing in the answer matches
 
-    def vector(self) -> np.ndarray:
-        return np.array([getattr(self, m) for m in MEASURES], dtype=np.float64)
+    def vector(self, measures: tuple[str, ...] | list[str] = MEASURES) -> np.ndarray:
+        """The measures in order; a model file names the ones it was trained on, so an older file still reads."""
+        return np.array([getattr(self, m) for m in measures], dtype=np.float64)
+
+
+def _is_class(term: str) -> bool:
+    return term.startswith("o(")  # what `content_terms` makes of "O(n log n)", "Θ(n^2)"
 
 
 def _exact_only(term: str) -> bool:
     """Numbers and complexity classes have no near-synonyms: O(n) is not O(1), 3 is not 4."""
-    return term.startswith("o(") or term.replace(".", "", 1).isdigit()
+    return _is_class(term) or term.replace(".", "", 1).isdigit()
 
 
 def class_conflict(answer_terms: list[str], reference_terms: list[str]) -> float:
     """Share of the answer's complexity classes that the reference never states; zero when the reference states
     none (then there is nothing to contradict) or the answer states none."""
-    ref_classes = {t for t in reference_terms if t.startswith("o(")}
-    ans_classes = {t for t in answer_terms if t.startswith("o(")}
+    ref_classes = set(filter(_is_class, reference_terms))
+    ans_classes = set(filter(_is_class, answer_terms))
     if not ref_classes or not ans_classes:
         return 0.0
     return len(ans_classes - ref_classes) / len(ans_classes)

@@ -97,9 +97,7 @@ class OrdinalScorer:
         if not self.reference:
             return heuristic_correctness(match)
         ref = self.reference
-        # by the names the model was trained on, so that a model file from before a measure was added still reads
-        values = np.array([getattr(match, m) for m in ref.get("measures", MEASURES)], dtype=np.float64)
-        z = (values - ref["mean"]) / ref["scale"]
+        z = (match.vector(ref.get("measures", MEASURES)) - ref["mean"]) / ref["scale"]
         return float(np.clip(ref["coef"] @ z + ref["intercept"], 0.0, 1.0))
 
     def calibrate_overall(self, value: float) -> float:

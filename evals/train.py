@@ -223,9 +223,10 @@ def reference_rows(encode, split: str, show: bool = False) -> tuple[np.ndarray, 
 
 def fit_reference(X: np.ndarray, y: np.ndarray, alpha: float = 10.0) -> dict:
     """A ridge regression over standardised match measures, constrained so that each measure can only raise the
-    score (question similarity and a complexity-class conflict only lower it). Unconstrained, the small set's deliberate lexical traps taught a
-    negative weight on shared words, which would not carry over to ordinary answers; in leave-one-question-out
-    cross-validation on the train split the constrained model does as well (Pearson 0.53 against 0.52)."""
+    score (those in `LOWERING`, question similarity and a complexity-class conflict, only lower it). Unconstrained,
+    the small set's deliberate lexical traps taught a negative weight on shared words, which would not carry over
+    to ordinary answers; in leave-one-question-out cross-validation on the train split the constrained model does
+    as well (Pearson 0.53 against 0.52)."""
     sign = np.array([-1.0 if m in LOWERING else 1.0 for m in MEASURES])
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
