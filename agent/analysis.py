@@ -46,6 +46,7 @@ class AnswerAnalysis:
     keypoint_hits: float = 0.0  # share of key points with a clearly matching sentence
     anchor_similarity: float = 0.0  # answer vs this question and its key points
     rival_similarity: float = 0.0  # answer vs the closest other known question
+    rival_coverage: float = 0.0  # share of that question's key points the answer covers (soft), when it fits better
     strong_coverage: float = 0.0  # share of the guide's strong signals some sentence expresses (soft)
     weak_coverage: float = 0.0  # share of the guide's weak signals some sentence expresses (soft)
     weak_lean: float = 0.0  # share of sentences closer to a weak signal than to any strong one
@@ -100,8 +101,9 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     q_vec, a_vec = vectors[0], vectors[1]
     analysis.answer_vector = a_vec
     analysis.anchor_similarity = float(a_vec @ vectors[2])
+    rival = None
     if bank is not None:
-        analysis.rival_similarity = bank.rival_similarity(a_vec, question)
+        analysis.rival_similarity, rival = bank.rival(a_vec, question)
     cursor = 3
     if reference_text:
         ref_vec = vectors[cursor]
@@ -137,6 +139,9 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
         analysis.keypoint_hits = float((sims.max(axis=1) >= 0.45).mean())
     if len(ref_sent_vecs):
         analysis.reference_coverage = _soft((ref_sent_vecs @ sent_vecs.T).max(axis=1))
+    if rival is not None and analysis.rival_similarity > analysis.anchor_similarity:
+        points = bank.point_vectors(rival)
+        analysis.rival_coverage = _soft((points @ sent_vecs.T).max(axis=1)) if len(points) else 0.0
     if not key_points and len(ref_sent_vecs):
         analysis.coverage = analysis.reference_coverage  # a reference alone defines what a strong answer covers
     return analysis

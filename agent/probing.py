@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.analysis import AnswerAnalysis
+from agent.junk import drifts_to_other_question
 from agent.schemas import Gap
 from agent.text_signals import TextSignals
 from knowledge.models import GuideQuestion
@@ -25,7 +26,9 @@ def is_story(question: GuideQuestion, signals: TextSignals) -> bool:
 
 def detect_gaps(question: GuideQuestion, analysis: AnswerAnalysis, junk: str | None) -> list[Gap]:
     """Every gap the answer shows, most important first."""
-    if junk == "the answer addresses a different question":
+    # Steering back costs the candidate one sentence, so a drift away from the question is probed even when it
+    # is not clear enough to grade the answer as one to a different question.
+    if junk == "the answer addresses a different question" or drifts_to_other_question(analysis):
         return ["off-topic"]
     s = analysis.signals
     hits = s.vocab_hits
@@ -55,7 +58,7 @@ def decide_probe(
     """At most `max_probes` per question, never the same gap twice, never after a strong complete answer."""
     if len(asked) >= max_probes:
         return ProbeDecision(None, "probe budget for this question used")
-    if junk and junk != "the answer addresses a different question":
+    if junk and junk != "the answer addresses a different question" and not drifts_to_other_question(analysis):
         return ProbeDecision(None, f"nothing to build on: {junk}")
     gaps = [g for g in detect_gaps(question, analysis, junk) if g not in asked]
     if not gaps:

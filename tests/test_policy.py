@@ -86,3 +86,28 @@ def test_a_complexity_class_the_reference_never_states_is_a_conflict():
     assert class_conflict(content_terms("worst case O(n ^ 2), best O(n)"), reference) == 0.5
     assert class_conflict(content_terms("it degrades when the pivot is bad"), reference) == 0.0  # no class: nothing to contradict
     assert class_conflict(content_terms("O(1)"), content_terms("A stack is last in, first out.")) == 0.0
+
+
+def test_closeness_to_another_question_is_probed_but_only_covering_its_points_is_off_topic():
+    from agent.analysis import AnswerAnalysis
+    from agent.junk import detect_junk
+    from agent.probing import decide_probe
+    from agent.safety import sanitize
+    from agent.text_signals import split_sentences, text_signals
+    from knowledge.models import GuideQuestion
+
+    text = ("I would put the cheaper model in shadow mode so both models answer every live request while users only see "
+            "the current one, then let a stronger model judge each pair and switch when the new one holds up.")
+    question = GuideQuestion(id="q", role="r", text="Design an experiment to switch models", key_points=["a", "b"])
+
+    def analysis(rival_coverage: float) -> AnswerAnalysis:
+        return AnswerAnalysis(text=text, sanitized=sanitize(text), signals=text_signals(text), sentences=split_sentences(text),
+                              relevance=0.5, keypoint_sims=[0.3, 0.2], coverage=0.05, anchor_similarity=0.45,
+                              rival_similarity=0.6, rival_coverage=rival_coverage)
+
+    near = analysis(rival_coverage=0.1)  # nearer another question, covers none of its points either
+    assert detect_junk(near) is None
+    assert decide_probe(question, near, None, 2.0, []).gap == "off-topic"  # steered back, not dismissed
+    elsewhere = analysis(rival_coverage=0.7)  # what it says is that other question's answer
+    assert detect_junk(elsewhere) == "the answer addresses a different question"
+    assert decide_probe(question, elsewhere, detect_junk(elsewhere), 1.0, []).gap == "off-topic"
