@@ -37,10 +37,6 @@ class QuestionBank:
         best = int(np.argmax(sims))
         return (float(sims[best]), self.questions[best]) if np.isfinite(sims[best]) else (0.0, None)
 
-    def rival_similarity(self, answer_vector: np.ndarray, question: GuideQuestion) -> float:
-        """The best similarity of the answer to any other question in the bank."""
-        return self.rival(answer_vector, question)[0]
-
     def point_vectors(self, question: GuideQuestion) -> np.ndarray:
         """The embeddings of `point_texts`, encoded once per question (the bank is built once per process)."""
         key = question.text.strip().lower()
