@@ -94,8 +94,9 @@ class OfflineGrader:
         related: list[Passage] | None = None,
         dimensions: list[str] | None = None,
         critique: bool = False,  # the offline critique is always built; the flag matters to the LLM grader
+        analysis: AnswerAnalysis | None = None,  # this answer's analysis, when the caller already made it
     ) -> Grade:
-        analysis = self.analyze(question, answer, reference)
+        analysis = analysis or self.analyze(question, answer, reference)
         check = knowledge_check_reference(question, reference)
         junk = detect_junk(analysis, knowledge_check=check is not None)
         grades = self._dimension_grades(question, analysis, scorecard, junk, dimensions)

@@ -14,6 +14,7 @@ RIVAL_MARGIN = 0.08  # another known question fits the answer clearly better tha
 # train and dev splits 16 of the 22 answers it called off topic were labelled level 2 or higher. With this lead it
 # calls 1 of those 16, and still 136 of the 181 strong answers it caught when moved to a neighbouring question.
 RIVAL_COVERAGE_LEAD = 0.25
+OWN_COVERAGE = 0.5
 
 
 def tells_own_story(analysis: AnswerAnalysis) -> bool:
@@ -40,6 +41,12 @@ def drifts_to_other_question(analysis: AnswerAnalysis) -> bool:
 def answers_other_question(analysis: AnswerAnalysis) -> bool:
     """It drifts to another question and covers that question's key points clearly better than its own."""
     return drifts_to_other_question(analysis) and analysis.rival_coverage - analysis.coverage >= RIVAL_COVERAGE_LEAD
+
+
+def covers_own_question(analysis: AnswerAnalysis) -> bool:
+    """Some sentence matches most of the question's key points (or of its reference): whatever else the answer
+    says, it is an answer to this question. Guards against a model that calls on-topic answers off topic."""
+    return analysis.coverage >= OWN_COVERAGE or analysis.keypoint_hits >= OWN_COVERAGE
 
 
 def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str | None:

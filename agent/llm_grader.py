@@ -5,6 +5,10 @@ JSON for exactly the dimensions in play, with every evidence quote a verbatim sp
 otherwise it is re-asked once with the problem stated, then the offline grade is returned, marked as a
 fallback with the reason. An answer that tried to steer the grader is graded on its sanitized text and
 can score no higher than the offline grade of it. Levels two or more apart are flagged.
+
+The LLM also judges whether the answer responds to the question at all, which sentence similarity cannot:
+a strong story told to the wrong behavioral prompt grades high offline. That verdict only ever lowers a grade
+(to level 1), and it is refused for an answer that covers most of its own question's key points.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from pydantic import BaseModel
 from agent.analysis import AnswerAnalysis
 from agent.evidence import split_quotes
 from agent.grader import OfflineGrader
+from agent.junk import covers_own_question
 from agent.llm_client import Completion, LLMClient, LLMUnreachable, parse_json
 from agent.llm_prompts import (
     CRITIQUE_SCHEMA,
@@ -29,13 +34,14 @@ from agent.llm_prompts import (
 )
 from agent.safety import sanitize
 from agent.schemas import Citation, DimensionGrade, Feedback, Grade, TokenUsage
-from agent.scoring import ATTACK_PENALTY, level_from_score, recommendation, weighted_overall
+from agent.scoring import ATTACK_PENALTY, level_from_score, level_label, recommendation, weighted_overall
 from knowledge.models import GuideQuestion, Passage
 from mockinterview.errors import LLMError
 from rubrics.schema import Scorecard
 
 GRADE_MAX_TOKENS = 700
 DISAGREEMENT = 2
+OFF_QUESTION = "the answer addresses a different question (the LLM grader's judgement)"
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -64,7 +70,8 @@ class LLMGrader:
 
     def grade(self, question: GuideQuestion, answer: str, scorecard: Scorecard, reference: str | None = None,
               related: list[Passage] | None = None, dimensions: list[str] | None = None, critique: bool = False) -> Grade:
-        offline = self.offline.grade(question, answer, scorecard, reference, related, dimensions)
+        analysis = self.offline.analyze(question, answer, reference)
+        offline = self.offline.grade(question, answer, scorecard, reference, related, dimensions, analysis=analysis)
         if offline.junk:
             return offline.model_copy(update={"flags": [*offline.flags, "LLM not consulted: nothing gradable in the answer"]})
         usage = TokenUsage()
@@ -72,7 +79,8 @@ class LLMGrader:
         if related is None and self.retrieve is not None:
             related = [p for p in self.retrieve(question.text, scorecard.role) if p.section != question.section]
         try:
-            grade = self._llm_grade(question, answer, clean.text, clean.attacked, scorecard, offline, reference, related or [], usage)
+            grade = self._llm_grade(question, answer, clean.text, clean.attacked, scorecard, offline, reference, related or [], usage,
+                                    covers_own_question(analysis))
         except LLMError as exc:
             grade = offline.model_copy(update={"fallback_reason": str(exc)})
         if critique:
@@ -81,7 +89,8 @@ class LLMGrader:
         return grade
 
     # ---- grading ----------------------------------------------------------------------------
-    def _llm_grade(self, question, answer, clean_text, attacked, scorecard, offline: Grade, reference, related, usage) -> Grade:
+    def _llm_grade(self, question, answer, clean_text, attacked, scorecard, offline: Grade, reference, related, usage,
+                   covers_own: bool) -> Grade:
         dims = [d for g in offline.dimensions if (d := scorecard.dimension(g.dimension)) is not None]
         ids = [d.id for d in dims]
         if self.naive:
@@ -90,6 +99,10 @@ class LLMGrader:
             messages, _ = grade_messages(question, dims, related, clean_text, scorecard.name, reference, self.budget)
         reply = self._ask(messages, LLMGradeReply, grade_schema(ids), self.max_output, usage,
                           lambda r: grade_problem(r, ids, answer))
+        if not reply.answers_question:
+            if covers_own:  # its levels rest on a verdict the answer refutes: none of them can be used
+                raise LLMError("the LLM judged the answer off the question, but it covers most of the question's key points")
+            return off_question_grade(offline)
         by_id = {d.dimension: d for d in reply.dimensions}
         grades, disagreements = [], []
         for off in offline.dimensions:
@@ -158,6 +171,22 @@ class LLMGrader:
                     return reply
             convo = [*messages, {"role": "assistant", "content": last.text}, retry_message(problem)]
         raise LLMError(f"unusable reply after one re-ask: {problem}")
+
+
+def off_question_grade(offline: Grade) -> Grade:
+    """The LLM's judgement that the answer responds to another question: level 1 everywhere, as the offline junk rules
+    grade it, with the offline grade kept beside it so a team can see what the judgement overruled."""
+    why = OFF_QUESTION
+    dims = [d.model_copy(update={"level": 1, "score": 1.0, "evidence": [], "reason": f"Level 1 ({level_label(1)}): {why}."})
+            for d in offline.dimensions]
+    feedback = offline.feedback.model_copy(update={
+        "strengths": [], "missing": [f"Answer the question asked: {why}.", *offline.feedback.missing]})
+    return Grade(
+        overall_level=1.0, recommendation=recommendation(1.0, 1.0),  # type: ignore[arg-type]
+        dimensions=dims, feedback=feedback, junk=why, engine="llm", offline_overall=offline.overall_level,
+        flags=[*offline.flags, f"LLM judged the answer off the question; the offline grade was {offline.overall_level:.2f}"],
+        disagreements=[d.dimension for d in offline.dimensions if d.level >= 1 + DISAGREEMENT],
+    )
 
 
 def grade_problem(reply: LLMGradeReply, ids: list[str], answer: str) -> str | None:

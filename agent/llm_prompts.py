@@ -30,6 +30,8 @@ class LLMDimensionGrade(BaseModel):
 
 
 class LLMGradeReply(BaseModel):
+    # Asked first, so the model commits to fit before levels; a reply without it is read as on the question.
+    answers_question: bool = True
     dimensions: list[LLMDimensionGrade]
 
 
@@ -103,6 +105,7 @@ def grade_schema(dim_ids: list[str]) -> dict:
     return {
         "type": "object",
         "properties": {
+            "answers_question": {"type": "boolean"},
             "dimensions": {
                 "type": "array", "minItems": len(dim_ids), "maxItems": len(dim_ids),
                 "items": {
@@ -117,7 +120,7 @@ def grade_schema(dim_ids: list[str]) -> dict:
                 },
             }
         },
-        "required": ["dimensions"],
+        "required": ["answers_question", "dimensions"],
     }
 
 

@@ -212,3 +212,35 @@ def test_packed_prompt_is_under_30_percent_of_the_naive_one(services, grader):
     assert report["ratio"] <= 0.30, report["ratio"]
     assert all(r["packed_tokens"] < r["naive_tokens"] for r in report["rows"])
     assert prompt_tokens([{"role": "user", "content": "hello world"}]) == 6
+
+
+def _verdict(levels: dict[str, int], quote: str, answers_question: bool) -> str:
+    return json.dumps({"answers_question": answers_question, **json.loads(_reply(levels, quote))})
+
+
+def test_a_strong_story_to_another_behavioral_question_is_level_1_when_the_llm_says_so(services, grader):
+    stories = services.catalog.questions("behavioral")
+    asked = next(q for q in stories if "disagreed with a senior" in q.text)
+    mentoring = next(q for q in stories if "less experienced colleague grow" in q.text).model_answer
+    card = services.scorecard_for("behavioral")
+    offline = grader.grade(asked, mentoring, card)
+    assert offline.junk is None and offline.overall_level >= 3  # offline, a fine story passes for a fitting one
+    quote = mentoring.split(". ")[0]
+    client = ScriptedClient([_verdict({d.dimension: 1 for d in offline.dimensions}, quote, answers_question=False)])
+    grade = LLMGrader(grader, client, 1500).grade(asked, mentoring, card)
+    assert "answers_question" in client.sent[0][1]["content"]  # the prompt asks for the verdict
+    assert grade.engine == "llm" and grade.overall_level == 1.0 and {d.level for d in grade.dimensions} == {1}
+    assert "different question" in grade.junk and grade.offline_overall == offline.overall_level
+    assert set(grade.disagreements) == {d.dimension for d in offline.dimensions if d.level >= 3}
+    assert grade.feedback.missing[0].startswith("Answer the question asked")
+
+
+def test_an_off_question_verdict_is_refused_for_an_answer_covering_its_own_key_points(grader, question_and_card):
+    question, card = question_and_card
+    offline = grader.grade(question, ANSWER, card)
+    client = ScriptedClient([_verdict({d.dimension: 1 for d in offline.dimensions}, "measured recall@5 separately", answers_question=False)])
+    grade = LLMGrader(grader, client, 1500).grade(question, ANSWER, card)
+    assert grade.engine == "offline" and "covers most" in grade.fallback_reason
+    assert grade.overall_level == offline.overall_level and grade.junk is None
+    on_topic = ScriptedClient([_verdict({d.dimension: 3 for d in offline.dimensions}, "measured recall@5 separately", answers_question=True)])
+    assert LLMGrader(grader, on_topic, 1500).grade(question, ANSWER, card).engine == "llm"
