@@ -51,6 +51,7 @@ run: install
 
 # Everything, LLM tests included (what CI runs). Locally, skip those with: make test PYTEST_ARGS='-m "not llm"'
 test: install $(LLAMA_STAMP) $(CHROMIUM)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 	$(BIN)/mockinterview --data-dir .mockinterview-eval eval --check
 
@@ -65,7 +66,6 @@ serve-llm: $(LLAMA_STAMP)
 		--host 127.0.0.1 --port 8080 --n_ctx 4096 --model_alias smollm2
 
 lint: install
-	$(BIN)/pip install -q ruff
 	$(BIN)/ruff check .
 
 clean:

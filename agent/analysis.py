@@ -5,8 +5,8 @@ The only I/O is the `encode` callable (sentence embeddings); everything downstre
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -96,7 +96,7 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     key_points = list(question.key_points)
     weak, strong = list(question.weak_signals), list(question.strong_signals)
     anchor = " ".join([question.text, *key_points])
-    batch = [question.text, text, anchor, *(reference_text and [reference_text] or []), *key_points, *weak, *strong, *ref_sentences, *sentences]
+    batch = [question.text, text, anchor, *((reference_text and [reference_text]) or []), *key_points, *weak, *strong, *ref_sentences, *sentences]
     vectors = encode(batch)
     q_vec, a_vec = vectors[0], vectors[1]
     analysis.answer_vector = a_vec

@@ -1,14 +1,15 @@
 """Runs an interview: plan, ask, probe, grade, persist. Orchestration only; decisions live in the policy modules."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 from agent.grader import OfflineGrader
+from agent.junk import detect_junk
 from agent.phrasing import Phrased, Phraser, TemplatePhraser
 from agent.planning import plan_interview
 from agent.probing import decide_probe
-from agent.junk import detect_junk
 from agent.schemas import DimensionGrade, Gap, Grade, Probe, Session, Turn
 from agent.scoring import level_from_score, recommendation, weighted_overall
 from agent.store import SessionStore
@@ -16,7 +17,6 @@ from agent.templates import phrase
 from knowledge.models import BEHAVIORAL_ROLE
 from mockinterview.app import Services
 from mockinterview.errors import AnswerError, SessionError
-
 
 OnToken = Callable[[str, str], None]  # (what is being worded: opening | transition | probe, token)
 

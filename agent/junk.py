@@ -1,6 +1,8 @@
 """Recognise answers with nothing to grade before anything else. Pure."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 from agent.analysis import AnswerAnalysis
 from agent.text_signals import is_filler_reply, says_dont_know
 
@@ -68,7 +70,7 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     if says_dont_know(text, knowledge_check):
         return "the candidate says they do not know"
     tokens = text.lower().split()
-    stutter = sum(1 for a, b in zip(tokens, tokens[1:]) if a == b) / max(1, len(tokens) - 1)
+    stutter = sum(1 for a, b in pairwise(tokens) if a == b) / max(1, len(tokens) - 1)
     if analysis.gibberish >= 0.5 or (signals.words >= 3 and signals.unique_word_ratio < 0.2) or stutter >= 0.25 or "lorem ipsum" in text.lower():
         return "the answer is not readable text"
     if knowledge_check:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import httpx
 import openai
@@ -23,7 +24,7 @@ from mockinterview.settings import Settings
 
 OnToken = Callable[[str], None]
 JsonDialect = Literal["json_schema", "json_object"]
-DIALECT_REJECTED = re.compile(r"json_schema|response_format", re.I)
+DIALECT_REJECTED = re.compile(r"json_schema|response_format", re.IGNORECASE)
 NO_KEY = "not-needed"  # local servers ignore the key, but the SDK insists on one
 
 
@@ -173,21 +174,21 @@ class LLMClient:
         except LLMError:
             raise
         except openai.APITimeoutError:
-            raise self._unreachable(f"timed out after {self.settings.llm_timeout:g}s")
+            raise self._unreachable(f"timed out after {self.settings.llm_timeout:g}s") from None
         except openai.APIConnectionError as exc:
-            raise self._unreachable(f"cannot connect to {self.base_url} ({_cause(exc)})")
+            raise self._unreachable(f"cannot connect to {self.base_url} ({_cause(exc)})") from None
         except openai.AuthenticationError:
-            raise LLMError("authentication failed: check MOCKINTERVIEW_LLM_API_KEY")
+            raise LLMError("authentication failed: check MOCKINTERVIEW_LLM_API_KEY") from None
         except openai.NotFoundError as exc:
-            raise LLMError(f"not found (HTTP 404): is the model '{self.model}' served at {self.base_url}? {self._detail(exc)}")
+            raise LLMError(f"not found (HTTP 404): is the model '{self.model}' served at {self.base_url}? {self._detail(exc)}") from None
         except openai.RateLimitError:
-            raise LLMError(f"rate limited (HTTP 429) after {self.settings.llm_retries} retries")
+            raise LLMError(f"rate limited (HTTP 429) after {self.settings.llm_retries} retries") from None
         except openai.APIStatusError as exc:
-            raise LLMError(f"HTTP {exc.status_code} from the endpoint: {self._detail(exc)}")
+            raise LLMError(f"HTTP {exc.status_code} from the endpoint: {self._detail(exc)}") from None
         except (httpx.TimeoutException, httpx.ReadError, httpx.RemoteProtocolError) as exc:
-            raise self._unreachable(f"the stream stalled or broke ({type(exc).__name__})")
+            raise self._unreachable(f"the stream stalled or broke ({type(exc).__name__})") from None
         except openai.APIError as exc:
-            raise LLMError(f"endpoint error: {self._detail(exc)}")
+            raise LLMError(f"endpoint error: {self._detail(exc)}") from None
 
     def _unreachable(self, reason: str) -> LLMUnreachable:
         self._down = reason

@@ -13,7 +13,7 @@ a strong story told to the wrong behavioral prompt grades high offline. That ver
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from pydantic import BaseModel
 

@@ -3,8 +3,9 @@ only words it. Templates offline; the LLM in context, streamed, with the templat
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from agent.llm_client import LLMClient
 from agent.llm_prompts import opening_messages, probe_messages, transition_messages
@@ -60,14 +61,14 @@ def wording_problem(text: str, must_ask: bool, instructions: str = "") -> str | 
         return f"too long ({len(text.split())} words)"
     if must_ask and "?" not in text:
         return "not a question"
-    if re.search(r"\b(level [1-4]|score|rubric|grade)\b", text, re.I):
+    if re.search(r"\b(level [1-4]|score|rubric|grade)\b", text, re.IGNORECASE):
         return "talks about grading"
     return None
 
 
 def tidy(text: str) -> str:
     text = text.strip().strip('"').strip()
-    return re.sub(r"^(interviewer|follow-up|assistant)\s*:\s*", "", text, flags=re.I)
+    return re.sub(r"^(interviewer|follow-up|assistant)\s*:\s*", "", text, flags=re.IGNORECASE)
 
 
 class LLMPhraser:

@@ -50,7 +50,7 @@ def plan_interview(
     taken: Counter = Counter()
     plan: list[GuideQuestion] = []
     while remaining and len(plan) < n:
-        def value(q: GuideQuestion) -> float:
+        def value(q: GuideQuestion, uncovered: set[str] = uncovered) -> float:
             gain = sum(weights[d] for d in uncovered if covers(q, d, scorecard, ranked))
             need = 1.0 if taken[q.category] < targets.get(q.category, 0) else 0.0
             authored = 0.0 if q.title_derived else 0.3  # prefer questions a guide wrote out over derived titles

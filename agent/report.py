@@ -79,8 +79,7 @@ def grade_markdown(grade: Grade, title: str = "Critique") -> str:
                      f" in {grade.usage.calls} call(s){' (estimated)' if grade.usage.estimated else ''}_")
     if grade.junk:
         lines.append(f"**Not gradable:** {grade.junk}")
-    for flag in grade.flags:
-        lines.append(f"**Flag:** {flag}")
+    lines.extend(f"**Flag:** {flag}" for flag in grade.flags)
     lines.append("")
     lines.append("| Dimension | Level | Evidence from the answer | Why |")
     lines.append("|---|---|---|---|")

@@ -9,18 +9,18 @@ import re
 from dataclasses import dataclass, field
 
 ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-TAG = re.compile(r"</?\s*(answer|grade|score|system|instructions?|rubric|candidate[_ ]?answer|assistant|user|evaluation|verdict|result)\b[^>]*>", re.I)
-TAGGED_BLOCK = re.compile(r"<\s*(grade|score|verdict|system|instructions?|evaluation|rubric)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+TAG = re.compile(r"</?\s*(answer|grade|score|system|instructions?|rubric|candidate[_ ]?answer|assistant|user|evaluation|verdict|result)\b[^>]*>", re.IGNORECASE)
+TAGGED_BLOCK = re.compile(r"<\s*(grade|score|verdict|system|instructions?|evaluation|rubric)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 ATTACK_PATTERNS = [
-    re.compile(r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,60}\b(instructions?|rubric|guidelines|rules|criteria|scor\w*|prompt|above|previous|reference|answer key|model answer|marking scheme)\b", re.I),
-    re.compile(r"(^|\n|\[|\()\s*(system|assistant|grader|developer|admin|evaluator)\s*(message|prompt|override|note|instruction)?\s*[:\]]", re.I),
-    re.compile(r"\b(score[sd]?|scoring|grade[sd]?|grading|rate|rates|give|gives|award\w*|mark|assign\w*|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|(?P<n>\d+)\s*/\s*(?P=n)\b|(?P<m>\d+) out of (?P=m)\b|4 out of 4|level 4|full (marks|credit|points)|max(imum)? (score|marks|points|level|grade)|highest (score|marks|points|level|grade|rating)|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.I),
-    re.compile(r"\b(pretend|imagine|act as|you are now|you're now|role-?play|from now on you)\b[^.\n]{0,80}\b(grader|evaluator|interviewer|reviewer|assistant|model|ai|lenient|generous|manager|recruiter|judge|persona|character|hire)\b", re.I),
-    re.compile(r"\b(as an ai|language model)\b[^.\n]{0,40}\b(must|should|will)\b", re.I),
-    re.compile(r"(\[|\(|^|\n)\s*(white|hidden|invisible) text\s*[:\]]", re.I),  # a declaration, not a candidate discussing such attacks
-    re.compile(r"\bnote to (the )?(grader|evaluator|ai|model|reviewer)\b", re.I),
-    re.compile(r"\b(this|the|my) answer (is|deserves|should (get|be))\b[^.\n]{0,30}\b(excellent|perfect|4|top|full|highest|strong hire)\b", re.I),
+    re.compile(r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,60}\b(instructions?|rubric|guidelines|rules|criteria|scor\w*|prompt|above|previous|reference|answer key|model answer|marking scheme)\b", re.IGNORECASE),
+    re.compile(r"(^|\n|\[|\()\s*(system|assistant|grader|developer|admin|evaluator)\s*(message|prompt|override|note|instruction)?\s*[:\]]", re.IGNORECASE),
+    re.compile(r"\b(score[sd]?|scoring|grade[sd]?|grading|rate|rates|give|gives|award\w*|mark|assign\w*|output|return)\b[^.\n]{0,50}\b(4\s*/\s*4|(?P<n>\d+)\s*/\s*(?P=n)\b|(?P<m>\d+) out of (?P=m)\b|4 out of 4|level 4|full (marks|credit|points)|max(imum)? (score|marks|points|level|grade)|highest (score|marks|points|level|grade|rating)|top score|perfect score|strong hire|score\s*[=:]\s*\d)", re.IGNORECASE),
+    re.compile(r"\b(pretend|imagine|act as|you are now|you're now|role-?play|from now on you)\b[^.\n]{0,80}\b(grader|evaluator|interviewer|reviewer|assistant|model|ai|lenient|generous|manager|recruiter|judge|persona|character|hire)\b", re.IGNORECASE),
+    re.compile(r"\b(as an ai|language model)\b[^.\n]{0,40}\b(must|should|will)\b", re.IGNORECASE),
+    re.compile(r"(\[|\(|^|\n)\s*(white|hidden|invisible) text\s*[:\]]", re.IGNORECASE),  # a declaration, not a candidate discussing such attacks
+    re.compile(r"\bnote to (the )?(grader|evaluator|ai|model|reviewer)\b", re.IGNORECASE),
+    re.compile(r"\b(this|the|my) answer (is|deserves|should (get|be))\b[^.\n]{0,30}\b(excellent|perfect|4|top|full|highest|strong hire)\b", re.IGNORECASE),
 ]
 SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 
@@ -63,7 +63,7 @@ def _is_keyword_list(segment: str, sentence: bool = False) -> bool:
     if len(items) < 6:
         return False
     short = sum(1 for i in items if len(i.split()) <= 4)
-    pronouns = re.search(r"\b(i|we|my|our)\b", segment, re.I)
+    pronouns = re.search(r"\b(i|we|my|our)\b", segment, re.IGNORECASE)
     if sentence and len(items) >= LONG_LIST:
         return short / len(items) >= 0.8
     return short / len(items) >= 0.85 and not pronouns
@@ -94,8 +94,7 @@ def sanitize(answer: str) -> SanitizedAnswer:
     if ZERO_WIDTH.search(text):
         flags.append("hidden characters removed")
         text = ZERO_WIDTH.sub("", text)
-    for comment in HTML_COMMENT.findall(text):
-        removed.append(comment)
+    removed.extend(HTML_COMMENT.findall(text))
     if HTML_COMMENT.search(text):
         flags.append("hidden HTML comment removed")
         text = HTML_COMMENT.sub(" ", text)

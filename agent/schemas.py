@@ -21,7 +21,7 @@ class TokenUsage(BaseModel):
     calls: int = 0
     estimated: bool = False
 
-    def add(self, other: "TokenUsage | None") -> "TokenUsage":
+    def add(self, other: TokenUsage | None) -> TokenUsage:
         if other is not None:
             self.prompt_tokens += other.prompt_tokens
             self.completion_tokens += other.completion_tokens

@@ -6,27 +6,27 @@ from dataclasses import dataclass, field
 
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'+#./-]*|\d[\d.,]*%?")
-NUMBER = re.compile(r"(?<![A-Za-z])(\d+(?:[.,]\d+)?\s*(?:%|x|×|ms|s|fps|k|m|gb|mb|hours?|days?|weeks?|months?|points?|pp)?)", re.I)
-I_WORDS = re.compile(r"\b(i|i'm|i've|i'd|my|me|myself)\b", re.I)
-WE_WORDS = re.compile(r"\b(we|we're|we've|our|us|the team)\b", re.I)
+NUMBER = re.compile(r"(?<![A-Za-z])(\d+(?:[.,]\d+)?\s*(?:%|x|×|ms|s|fps|k|m|gb|mb|hours?|days?|weeks?|months?|points?|pp)?)", re.IGNORECASE)
+I_WORDS = re.compile(r"\b(i|i'm|i've|i'd|my|me|myself)\b", re.IGNORECASE)
+WE_WORDS = re.compile(r"\b(we|we're|we've|our|us|the team)\b", re.IGNORECASE)
 TRADEOFF = re.compile(
     r"\b(trade[- ]?offs?|traded|at the (cost|expense) of|instead of|rather than|versus|vs\.?|downside|in exchange|"
     r"sacrific\w*|cost us|gave up|balance[ds]?|on the other hand|but it (cost|meant|was slower)|the price was|compromise)\b",
-    re.I,
+    re.IGNORECASE,
 )
 RESULT = re.compile(
     r"\b(result(ed)?|outcome|reduc\w+|improv\w+|increas\w+|decreas\w+|cut|saved|dropped|rose|went from|shipped|launched|"
     r"achiev\w+|recover\w+|fell|grew|raised|lowered|halved|doubled|adopted|prevented)\b",
-    re.I,
+    re.IGNORECASE,
 )
-SITUATION = re.compile(r"\b(when i was|at my (last|previous)|at \w+, |we had|there was|our (team|product|model)|the (team|company|product|project)|last year|in \d{4})\b", re.I)
-TASK = re.compile(r"\b(my (job|task|role|goal|responsibility)|i (was|had been) (asked|responsible|tasked)|i needed to|i had to|the goal was|we needed to|i owned)\b", re.I)
-ACTION = re.compile(r"\b(i (built|wrote|ran|designed|added|proposed|profiled|measured|trained|set up|implemented|led|created|fixed|changed|moved|replaced|started|introduced|analy[sz]ed|audited|labeled|collected|tested|benchmarked|deployed|refactored|organi[sz]ed|scheduled|met|talked|asked|paired|reviewed|debugged|split|rolled|shipped|switched|used|spent|decided|compared))\b", re.I)
+SITUATION = re.compile(r"\b(when i was|at my (last|previous)|at \w+, |we had|there was|our (team|product|model)|the (team|company|product|project)|last year|in \d{4})\b", re.IGNORECASE)
+TASK = re.compile(r"\b(my (job|task|role|goal|responsibility)|i (was|had been) (asked|responsible|tasked)|i needed to|i had to|the goal was|we needed to|i owned)\b", re.IGNORECASE)
+ACTION = re.compile(r"\b(i (built|wrote|ran|designed|added|proposed|profiled|measured|trained|set up|implemented|led|created|fixed|changed|moved|replaced|started|introduced|analy[sz]ed|audited|labeled|collected|tested|benchmarked|deployed|refactored|organi[sz]ed|scheduled|met|talked|asked|paired|reviewed|debugged|split|rolled|shipped|switched|used|spent|decided|compared))\b", re.IGNORECASE)
 PAST_TENSE = re.compile(
     r"\b([a-z]{3,}ed|was|were|had|did|went|took|told|found|saw|made|brought|thought|got|came|ran|said|knew|wrote|built|"
     r"led|chose|gave|kept|left|spent|sent|caught|began|became|felt|won|lost|set|put|cut|paid|held|met|sat|stood|"
     r"taught|understood|wasn't|weren't|didn't|couldn't)\b",
-    re.I,
+    re.IGNORECASE,
 )
 # Terse and bullet-style stories drop the pronoun: "Proposed we compare both metrics." A sentence that opens on a
 # past-tense verb is the speaker's own act; verbs that usually want another subject ("was", "turned out") are not.
@@ -48,26 +48,26 @@ OVERCLAIM = re.compile(
     r"nobody (really )?(complain\w*|cares|noticed)|no need to|not much you can do|nothing (you|we) can do|all the time|"
     r"overthink\w*|just works|standard set|ripoff|waste of time|doesn't matter|does not matter|pointless|no brainer|"
     r"honestly)\b",
-    re.I,
+    re.IGNORECASE,
 )
 BLAME = re.compile(
     r"\b(outside (of )?(our|my) control|not my fault|their fault|(management|they|the \w+ team) (kept|gave us|didn't|never)|"
     r"not me\b|blame\w*|because of (them|the other team)|wasn't (on )?me)",
-    re.I,
+    re.IGNORECASE,
 )
 NUANCE = re.compile(
     r"\b(depends on|unless|except (when|for|if)|only if|i was wrong|i'd been wrong|i had been wrong|turned out|limitation|"
     r"caveat|risk|assum\w+|uncertain\w*|confidence interval|not sure whether|in hindsight|would have|should have|mistake|"
     r"root cause|trade[- ]?off|however|although|whereas)\b",
-    re.I,
+    re.IGNORECASE,
 )
 VERIFY = re.compile(
     r"\b(measured|checked|verified|confirmed|compared|re-?ran|reproduc\w+|tested|validated|sliced|held[- ]out|a/b|"
     r"ablat\w+|baseline|control|significan\w+|seeds?|per[- ]slice|broke (it )?down)\b",
-    re.I,
+    re.IGNORECASE,
 )
-LEARNING = re.compile(r"\b(learn\w*|lesson|next time|would do differently|since then|now i|taught me)\b", re.I)
-HEDGES = re.compile(r"\b(basically|kind of|sort of|stuff|things like that|etc|various|many aspects|it depends|generally|i guess|maybe|somehow)\b", re.I)
+LEARNING = re.compile(r"\b(learn\w*|lesson|next time|would do differently|since then|now i|taught me)\b", re.IGNORECASE)
+HEDGES = re.compile(r"\b(basically|kind of|sort of|stuff|things like that|etc|various|many aspects|it depends|generally|i guess|maybe|somehow)\b", re.IGNORECASE)
 BUZZ = re.compile(
     r"\b(mission[- ]critical|passionate|great question|at the end of the day|holistic|synerg\w*|best practices|cutting[- ]edge|"
     r"game[- ]changer|heart of|world[- ]class|absolutely|paradigm|north star|end-to-end mindset|value[- ]add|move the needle|"
@@ -79,12 +79,12 @@ BUZZ = re.compile(
     r"data[- ]driven( mindset| decision| approach| view)?|significant (positive )?impact|mindset|in alignment|aligned on|"
     r"drive[ds]? (continuous|a solution|impact|value)|minimi[sz]es? risk|maximi[sz]ing learning|scientific approach|"
     r"iterative|agile|robust, scalable)\b",
-    re.I,
+    re.IGNORECASE,
 )
 IDK = re.compile(
     r"^\s*(i\s+(really\s+)?(do\s*n[o']?t|dont|cannot|can't|have\s+no)\s+(know|remember|recall|idea|experience|have)|no idea|not sure|"
     r"idk|dunno|pass|skip|no comment|n/?a|nothing|none)\b",
-    re.I,
+    re.IGNORECASE,
 )
 FILLER_REPLIES = {"fine", "ok", "okay", "good", "yes", "no", "sure", "yeah", "nope", "great", "cool", "hmm", "whatever", "k",
                   "thanks", "hello", "hi", "test", "asdf", "lol", "?", "...", "-", "na", "n/a", "idk", "pass"}
@@ -191,7 +191,7 @@ def text_signals(text: str) -> TextSignals:
         "situation": bool(SITUATION.search(text)) or len(sentences) >= 3,
         "task": bool(TASK.search(text)),
         "action": actions > 0,
-        "result": bool(RESULT.search(text)) and signals.numbers > 0 or bool(re.search(r"\b(result|outcome)\b", lowered)),
+        "result": (bool(RESULT.search(text)) and signals.numbers > 0) or bool(re.search(r"\b(result|outcome)\b", lowered)),
     }
     return signals
 
@@ -229,6 +229,6 @@ def gibberish_ratio(text: str) -> float:
         consonant_run = re.search(r"[^aeiouy\W\d]{5,}", token) is not None
         mash = any(seq in token for seq in ("asdf", "qwer", "zxcv", "hjkl", "jkl;", "sdfg", "fghj", "uiop"))
         repeated = re.search(r"(.)\1{3,}", token) is not None
-        if no_vowel and len(token) > 3 or consonant_run or mash or repeated:
+        if (no_vowel and len(token) > 3) or consonant_run or mash or repeated:
             bad += 1
     return bad / len(tokens)

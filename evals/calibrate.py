@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +12,8 @@ import krippendorff
 import numpy as np
 from tqdm import tqdm
 
-from evals.presentation import save_figure
 from evals.metrics import qwk, to_level
+from evals.presentation import save_figure
 from mockinterview.app import Services
 from mockinterview.errors import MockInterviewError
 from mockinterview.resolve import resolve_question
@@ -132,7 +133,7 @@ def analyse(ratings: Ratings, scores: dict[tuple, dict[str, float]]) -> dict:
         "rater_pairs": {k: {"qwk": v[0], "n": v[1]} for k, v in pairs.items()},
         "rater_vs_grader": {k: {"qwk": v[0], "n": v[1]} for k, v in vs_grader.items()},
         "alpha_raters": alpha(ratings, raters),
-        "alpha_with_grader": alpha(ratings, raters + [GRADER]),
+        "alpha_with_grader": alpha(ratings, [*raters, GRADER]),
         "bias": {d: {"mean": float(np.mean(v)), "n": len(v)} for d, v in sorted(bias.items())},
         "largest_disagreements": [
             {"question": k[0], "answer": k[1][:300], "dimension": d, "grader": round(s, 2), "raters": h}
@@ -144,7 +145,7 @@ def analyse(ratings: Ratings, scores: dict[tuple, dict[str, float]]) -> dict:
 
 
 def _f(x: float) -> str:
-    return "n/a" if x != x else f"{x:.2f}"
+    return "n/a" if math.isnan(x) else f"{x:.2f}"
 
 
 def markdown(result: dict, scorecard: Scorecard, plots: list[Path]) -> str:

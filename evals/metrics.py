@@ -13,7 +13,7 @@ def to_level(x: float) -> int:
 
 
 def qwk(a: list[int], b: list[int]) -> float:
-    if len(a) < 2 or len(set(a)) == 1 and len(set(b)) == 1:
+    if len(a) < 2 or (len(set(a)) == 1 and len(set(b)) == 1):
         return float("nan")
     return float(cohen_kappa_score(a, b, weights="quadratic", labels=LEVELS))
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def save_figure(fig, path: Path) -> Path:
@@ -45,8 +45,8 @@ def table(report: dict) -> str:
                          f"per-dimension QWK {_f(hs['dimension_qwk'])}")
     sa = report.get("short_answer")
     if sa:
-        lines += ["", f"short answers      n={sa['n']} ({sa['questions']} questions, graded against the reference only)  "
-                      f"Pearson {_f(sa['pearson'])}  Spearman {_f(sa['spearman'])}  human-human Pearson {_f(sa['human_human_pearson'])}"]
+        lines += ["", (f"short answers      n={sa['n']} ({sa['questions']} questions, graded against the reference only)  "
+                       f"Pearson {_f(sa['pearson'])}  Spearman {_f(sa['spearman'])}  human-human Pearson {_f(sa['human_human_pearson'])}")]
     p = report.get("probe")
     if p:
         lines += ["", f"probe              n={p['n']}  precision {_f(p['precision'])}  recall {_f(p['recall'])}  F1 {_f(p['f1'])}  gap accuracy {_f(p['gap_accuracy'])}"]

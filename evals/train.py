@@ -175,7 +175,7 @@ def held_out_scorers(rows: TrainingRows, X: np.ndarray, params: dict, folds: int
     for train, test in GroupKFold(folds).split(X, rows.y, g):
         fold = {**params, **fit_ordinal(X[train], rows.y[train]), "probe": fit_probe(rows.vectors[train], rows.y[train])}
         scorer = OrdinalScorer(fold)
-        out.update({question: scorer for question in set(g[test])})
+        out.update(dict.fromkeys(set(g[test]), scorer))
     return out
 
 
@@ -203,7 +203,7 @@ def fit_question_only(services: Services, grader: OfflineGrader, seed: int, show
         evidence.remove(min(negative)[1])
     params["columns"] = columns
     params["calibration"] = calibrate(out_of_fold(X, rows.y, rows.groups, seed), rows.y, rows.dims)
-    params["trained_on"] = {"split": "train", "rows": int(len(rows.y)), "grading_sha256": data_fingerprint()}
+    params["trained_on"] = {"split": "train", "rows": len(rows.y), "grading_sha256": data_fingerprint()}
     return params
 
 
@@ -253,11 +253,11 @@ def train_grader(services: Services, grader: OfflineGrader, seed: int = 13, out:
         "seed": seed,
         "features": MODEL_FEATURES + [f"family:{f}" for f in FAMILIES] + ["quality_probe"],
         "probe": fit_probe(rows.vectors, rows.y),
-        "trained_on": {"split": "train", "rows": int(len(rows.y)), "grading_sha256": data_fingerprint()},
+        "trained_on": {"split": "train", "rows": len(rows.y), "grading_sha256": data_fingerprint()},
     })
     ref_X, ref_y, _ = reference_rows(grader.encode, "train", show)
     params["reference"] = {**fit_reference(ref_X, ref_y),
-                           "trained_on": {"split": "train", "rows": int(len(ref_y)), "short_answer_sha256": data_fingerprint("short_answer")}}
+                           "trained_on": {"split": "train", "rows": len(ref_y), "short_answer_sha256": data_fingerprint("short_answer")}}
     params["question_only"] = fit_question_only(services, grader, seed, show)
     scorers = held_out_scorers(rows, X, params)
     for item in datasets.grading_items("train"):  # questions whose answers were all junk still need a scorer

@@ -81,7 +81,7 @@ class Catalog:
                         "INSERT OR REPLACE INTO scorecards VALUES (?,?,?,?)",
                         (scorecard.role, path, int(scorecard_from_table), scorecard.model_dump_json()),
                     )
-            if role_name and role not in (BEHAVIORAL_ROLE,):
+            if role_name and role != BEHAVIORAL_ROLE:
                 self.conn.execute("INSERT OR REPLACE INTO roles VALUES (?,?,?)", (role, role_name, path))
 
     def remove_file(self, path: str) -> None:

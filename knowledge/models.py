@@ -33,7 +33,7 @@ class GuideQuestion(BaseModel):
     def reference_text(self) -> str:
         return self.model_answer or (self.sample_answers[0] if self.sample_answers else "")
 
-    def question_only(self) -> "GuideQuestion":
+    def question_only(self) -> GuideQuestion:
         """This question as the grader sees a team's own question that no guide covers and no reference comes
         with: its words and the dimensions it probes, nothing of what a good answer contains. Training and
         evaluation use it to fit and measure the question-only model on labelled guide questions."""

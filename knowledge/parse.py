@@ -17,7 +17,7 @@ from knowledge.labels import META, QUESTION_OPENERS, infer_category, infer_topic
 from knowledge.models import GuideQuestion, ParsedGuide, Section, TableDimension, stable_id
 
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-NUMBERED_HEADING = re.compile(r"^(\d{1,2}[.)]|(theme|part|section|module|step|round|chapter)\s+\d+\s*[:.\-–]?)\s*\S", re.I)
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}[.)]|(theme|part|section|module|step|round|chapter)\s+\d+\s*[:.\-–]?)\s*\S", re.IGNORECASE)
 BULLET = re.compile(r"^\s*(?:[-*•–·]|\d{1,2}[.)])\s+")
 Q_PREFIX = re.compile(r"^(?:q\d*[:.)]|question\s*\d*\s*[:.)])\s*", re.IGNORECASE)
 QUOTED = re.compile(r"^[\"“”'‘](.+?)[\"“”'’]?$")
@@ -26,10 +26,10 @@ TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}")
 ROLE_TITLE = re.compile(
     r"\b((?:(?!(?:A|An|The|As|For|Of)\b)[A-Z][\w/&+-]*[ ]+){1,4}(?:Engineer|Scientist|Developer|Researcher|Analyst|Architect|Manager))\b"
 )
-LEVEL_COLUMNS = [(4, re.compile(r"exceed|strong hire|outstanding|\b4\b", re.I)),
-                 (3, re.compile(r"meets|solid|\b3\b|hire", re.I)),
-                 (2, re.compile(r"below|lean no|\b2\b|developing", re.I)),
-                 (1, re.compile(r"weak|does not|no hire|\b1\b|poor", re.I))]
+LEVEL_COLUMNS = [(4, re.compile(r"exceed|strong hire|outstanding|\b4\b", re.IGNORECASE)),
+                 (3, re.compile(r"meets|solid|\b3\b|hire", re.IGNORECASE)),
+                 (2, re.compile(r"below|lean no|\b2\b|developing", re.IGNORECASE)),
+                 (1, re.compile(r"weak|does not|no hire|\b1\b|poor", re.IGNORECASE))]
 
 
 def slugify(text: str) -> str:
@@ -159,9 +159,9 @@ class GuideParser:
         match = MD_HEADING.match(first)
         if match and len(match.group(1)) == 1:
             return match.group(2).strip()
-        if first and len(first) <= 90 and not BULLET.match(first) and not first.endswith((".", "?")) and not match_label(first):
-            if not NUMBERED_HEADING.match(first):
-                return first
+        if (first and len(first) <= 90 and not BULLET.match(first) and not first.endswith((".", "?")) and not match_label(first)
+                and not NUMBERED_HEADING.match(first)):
+            return first
         return ""
 
     def _infer_role(self, title: str, lines: list[str]) -> str:
@@ -254,13 +254,14 @@ class GuideParser:
         item = strip_bullet(line) if is_bullet else text
         self._add_text(state, text)
         block = state.block
-        if block in ("sample_questions", None) and state.skip_questions_level is None and looks_like_question(item):
-            if block == "sample_questions" or item.lstrip()[:1] in "\"“" or Q_PREFIX.match(item) or item.endswith("?"):
-                if block != "sample_questions" and not self._group_is_fresh(state):
-                    state.group = []
-                state.group.append(self._new_question(state, strip_quotes(Q_PREFIX.sub("", item))))
-                state.block = "sample_questions"
-                return
+        quoted = item.lstrip()[:1] in "\"“" or bool(Q_PREFIX.match(item)) or item.endswith("?")
+        if (block in ("sample_questions", None) and state.skip_questions_level is None and looks_like_question(item)
+                and (block == "sample_questions" or quoted)):
+            if block != "sample_questions" and not self._group_is_fresh(state):
+                state.group = []
+            state.group.append(self._new_question(state, strip_quotes(Q_PREFIX.sub("", item))))
+            state.block = "sample_questions"
+            return
         if block in ("key_points", "strong_signals", "weak_signals", "red_flags"):
             self._list_item(state, block, item, is_bullet)
         elif block == "model_answer":
@@ -349,7 +350,7 @@ class GuideParser:
         table["rows"].append(cells)
         header = table["header"]
         self._add_text(state, "; ".join(f"{h}: {c}" for h, c in zip(header, cells) if c))
-        if re.search(r"dimension|competenc|criteri|skill|area", header[0], re.I):
+        if re.search(r"dimension|competenc|criteri|skill|area", header[0], re.IGNORECASE):
             self._table_dimension(header, cells)
 
     def _table_dimension(self, header: list[str], cells: list[str]) -> None:

@@ -217,7 +217,7 @@ def eval_command(ctx: Context, which, split, as_json, out, check, update_baselin
     path = save_report(report, out_dir)
     plots = save_plots(report, out_dir)
     if as_json:
-        emit_json({k: v for k, v in report.items()})
+        emit_json(dict(report))
     else:
         click.echo(table(report))
         click.echo(f"\nreport: {path}" + "".join(f"\nplot: {p}" for p in plots))

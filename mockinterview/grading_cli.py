@@ -62,7 +62,8 @@ def run_grade(services: Services, role, question, answer, reference, jsonl: Path
     else:
         items = read_jsonl(jsonl)
     failures = 0
-    for number, item, error in items:
+    for number, item, read_error in items:
+        error = read_error
         if error is None and item is not None:
             try:
                 result = grade_one(services, grader, item, critique)

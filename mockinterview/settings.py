@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
 
-    def with_overrides(self, **changes: Any) -> "Settings":
+    def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields replaced (None values are ignored)."""
         return self.model_copy(update={k: v for k, v in changes.items() if v is not None})
 

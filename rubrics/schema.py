@@ -59,7 +59,7 @@ class Scorecard(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Scorecard":
+    def _unique_ids(self) -> Scorecard:
         seen: set[str] = set()
         for dim in self.dimensions:
             if dim.id in seen:

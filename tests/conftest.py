@@ -73,8 +73,8 @@ def llama_server(tmp_path_factory):
 
 def llm_settings(data_dir: Path, base_url: str, **extra) -> Settings:
     """Settings for LLM mode against a loopback endpoint, small enough outputs for a 135M model on two cores."""
-    values = dict(data_dir=data_dir, llm_base_url=base_url, llm_model="smollm2", llm_timeout=240.0, llm_retries=1,
-                  llm_temperature=0.0, llm_max_output_tokens=200, llm_max_context_tokens=500)
+    values = {"data_dir": data_dir, "llm_base_url": base_url, "llm_model": "smollm2", "llm_timeout": 240.0, "llm_retries": 1,
+              "llm_temperature": 0.0, "llm_max_output_tokens": 200, "llm_max_context_tokens": 500}
     values.update(extra)
     return Settings(**values)
 

@@ -10,6 +10,7 @@ Import it from tests as ``from llm_support import ...`` (``tests/`` is on ``sys.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,9 +20,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -126,7 +127,7 @@ class LlamaServer:
             *self.extra_args,
         ]
 
-    def start(self) -> "LlamaServer":
+    def start(self) -> LlamaServer:
         if self.running:
             return self
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -188,7 +189,7 @@ class LlamaServer:
                 self.proc.wait(timeout=30)
         self._close_log()
 
-    def restart(self) -> "LlamaServer":
+    def restart(self) -> LlamaServer:
         """Stop (if needed) and start again on the same port."""
         self.stop()
         return self.start()
@@ -201,7 +202,7 @@ class LlamaServer:
     def log_tail(self, limit: int = 4000) -> str:
         return _log_tail(self.log_path, limit)
 
-    def __enter__(self) -> "LlamaServer":
+    def __enter__(self) -> LlamaServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -215,7 +216,7 @@ class _DropConnection(Exception):
 class _ProxyHTTPServer(ThreadingHTTPServer):
     daemon_threads = True  # a stalled handler never keeps the interpreter alive
     allow_reuse_address = True
-    proxy: "FaultProxy"
+    proxy: FaultProxy
 
     def handle_error(self, request, client_address) -> None:  # client went away mid-response: not a test failure
         exc = sys.exc_info()[1]
@@ -255,10 +256,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         raise _DropConnection()
 
     def _send_json(self, status: int, payload: dict, extra_headers: dict | None = None) -> None:
@@ -486,7 +485,7 @@ class FaultProxy:
     def _sleep(self, seconds: float) -> None:
         self._stopping.wait(seconds)  # stop() cuts stalls short
 
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         if self._server is not None:
             return self
         self._stopping.clear()
@@ -512,7 +511,7 @@ class FaultProxy:
         self.stop()
         self._client.close()
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 
-
 ROLE = "computer-vision-engineer"
 
 

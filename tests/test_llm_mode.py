@@ -13,10 +13,10 @@ import sys
 import time
 
 import pytest
+from llm_support import FaultProxy, free_port
 
 from agent.report import session_json
 from agent.store import SessionStore
-from llm_support import FaultProxy, free_port
 from mockinterview.app import Services
 from mockinterview.engines import build_interviewer
 from tests.conftest import llm_settings

@@ -9,7 +9,6 @@ import json
 import time
 
 import pytest
-
 from llm_support import FaultProxy, server_available
 
 pytestmark = [

@@ -4,8 +4,9 @@ from __future__ import annotations
 import queue
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import gradio as gr
 
@@ -71,11 +72,11 @@ class InterviewUI:
             call = lambda on_token: self.interviewer.end(session, on_token=on_token)  # noqa: E731
         else:
             call = lambda on_token: self.interviewer.answer(session, text or "", on_token=on_token)  # noqa: E731
-        sent = history + [{"role": "user", "content": text or "(empty answer)"}] if command == "answer" else history
+        sent = [*history, {"role": "user", "content": text or "(empty answer)"}] if command == "answer" else history
         yield sent, "", "_grading…_", "", None
         box: dict[str, Any] = {}
         for partial in streamed(call, box):
-            yield sent + [{"role": "assistant", "content": partial}], "", "_the interviewer is speaking…_", "", None
+            yield [*sent, {"role": "assistant", "content": partial}], "", "_the interviewer is speaking…_", "", None
         if "error" in box:  # nothing was lost: the answer stays in the box to send again
             yield history, text, f"**Error:** {box['error']}", "", None
             return
@@ -84,7 +85,7 @@ class InterviewUI:
         if reply.graded is not None:
             g = reply.graded
             engine = g.engine if not g.fallback_reason else f"offline (LLM failed: {g.fallback_reason})"
-            history = history + [{"role": "assistant", "content": f"(answer graded: {g.overall_level:.2f}/4, engine: {engine})",
+            history = [*history, {"role": "assistant", "content": f"(answer graded: {g.overall_level:.2f}/4, engine: {engine})",
                                   "metadata": {"title": "grade"}}]
         prefix = "**Follow-up:** " if reply.kind == "probe" else ""
         history = history + self._notes(reply) + [{"role": "assistant", "content": prefix + reply.text}]

@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from agent.schemas import DimensionGrade  # noqa: E402
+from agent.schemas import DimensionGrade
 
 
 def radar_chart(dimensions: list[DimensionGrade], path: Path, title: str = "") -> Path:
