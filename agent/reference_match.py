@@ -7,6 +7,8 @@ repeats the question's terms has said nothing yet):
 - `lexical_recall`: share of the reference's own content stems the answer contains;
 - `soft_recall`: share of the reference's content words that some answer word matches by embedding
   (catches "quicker" against "faster", "delete" against "remove");
+- `soft_precision`: the other way round, the share of the answer's own content words that the reference
+  matches: what a wrong answer adds (another mechanism, another structure) the reference does not contain;
 and three that tell an answer from a restatement of the question: `question_similarity`, `reference_margin`
 (closer to the reference than to the question) and `length_ratio` (answer words per reference word, capped so
 padding earns nothing past one and a half times the reference); and `class_conflict`, the share of the
@@ -35,7 +37,7 @@ LENGTH_CAP = 1.5
 GLUE = set("must need needs needed use uses used using make makes made way one two get gets also like each every "
            "will can may might often usually always never new old same different other another thing things".split())
 MEASURES = ("similarity", "demoted_similarity", "lexical_recall", "lexical_precision", "soft_recall",
-            "question_similarity", "reference_margin", "length_ratio", "class_conflict")
+            "question_similarity", "reference_margin", "length_ratio", "class_conflict", "soft_precision")
 LOWERING = {"question_similarity", "class_conflict"}  # measures that can only lower a correctness score
 
 
@@ -66,6 +68,7 @@ class ReferenceMatch:
     reference_margin: float = 0.0
     length_ratio: float = 0.0
     class_conflict: float = 0.0
+    soft_precision: float = 0.0
     answer_terms: int = 0
     reference_terms: int = 0
     missing: tuple[str, ...] = ()  # the reference's own content words nothing in the answer matches
@@ -94,6 +97,12 @@ def class_conflict(answer_terms: list[str], reference_terms: list[str]) -> float
     return len(ans_classes - ref_classes) / len(ans_classes)
 
 
+def _matches(word_stems: list[str], best_similarity: np.ndarray, other_stems: set[str]) -> list[float]:
+    """1.0 for each word the other text shares by stem or, unless it is a number or a complexity class, by a
+    near-synonym; else 0.0."""
+    return [1.0 if s in other_stems else float(b >= WORD_MATCH and not _exact_only(s)) for s, b in zip(word_stems, best_similarity)]
+
+
 def _demoted(words: list[str], question_stems: set[str]) -> list[str]:
     return [w for w, s in zip(words, stems(words)) if s not in question_stems]
 
@@ -114,15 +123,16 @@ def match_reference(question: str, answer: str, reference: str, encode: Encode) 
     similarity = float(vectors[0] @ vectors[1])
     question_similarity = float(vectors[0] @ vectors[4]) if question.strip() else 0.0
     demoted_similarity = float(vectors[2] @ vectors[3]) if ans_kept else 0.0
-    soft_recall = 0.0
+    soft_recall = soft_precision = 0.0
     ref_unique_stems = stems(ref_unique)
     matched = [0.0] * len(ref_unique)
     if ans_unique:
         ref_vecs = vectors[5: 5 + len(ref_unique)]
         ans_vecs = vectors[5 + len(ref_unique):]
-        best = (ref_vecs @ ans_vecs.T).max(axis=1)
-        matched = [1.0 if s in ans_stems else float(b >= WORD_MATCH and not _exact_only(s)) for s, b in zip(ref_unique_stems, best)]
+        sims = ref_vecs @ ans_vecs.T
+        matched = _matches(ref_unique_stems, sims.max(axis=1), ans_stems)
         soft_recall = float(np.mean(matched))
+        soft_precision = float(np.mean(_matches(stems(ans_unique), sims.max(axis=0), ref_stems)))
     return ReferenceMatch(
         similarity=similarity,
         demoted_similarity=demoted_similarity,
@@ -133,6 +143,7 @@ def match_reference(question: str, answer: str, reference: str, encode: Encode) 
         reference_margin=similarity - question_similarity,
         length_ratio=min(len(answer_words) / len(reference_words), LENGTH_CAP),
         class_conflict=class_conflict(answer_words, reference_words),
+        soft_precision=soft_precision,
         answer_terms=len(answer_words),
         reference_terms=len(reference_words),
         missing=tuple(w for w, m in zip(ref_unique, matched) if not m and w not in GLUE),

@@ -150,6 +150,21 @@ def test_knowledge_check_grades_agreement_with_the_reference_not_interview_polis
     assert quiz_grade(services, grader, "I don't know")["overall_level"] == 1.0
 
 
+def test_soft_precision_measures_what_an_answer_adds_that_the_reference_lacks(services):
+    from agent.reference_match import match_reference
+
+    def match(answer):
+        return match_reference(QUIZ, answer, QUIZ_REFERENCE, services.embedder.encode)
+
+    correct = match("The input must be sorted, and it needs about log2(n) comparisons.")
+    confused = match("The input must be sorted, and it needs about log2(n) comparisons. It hashes every key into a bucket "
+                     "table and follows the linked chain in each bucket.")
+    assert correct.soft_precision == 1.0 and confused.soft_precision < 0.5  # half its words describe another structure
+    assert confused.soft_recall == correct.soft_recall  # recall alone cannot tell them apart
+    paraphrase = match(QUIZ_PARAPHRASE)
+    assert paraphrase.soft_precision > paraphrase.lexical_precision  # near-synonyms ("in order", "sorted") count
+
+
 def test_knowledge_check_reads_symbolic_answers_and_hedged_guesses(services, grader):
     from mockinterview.grading_cli import grade_one
 
