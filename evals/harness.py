@@ -12,7 +12,7 @@ from tqdm import tqdm
 from agent.junk import detect_junk
 from agent.probing import decide_probe
 from evals import datasets
-from evals.metrics import agreement, probe_metrics, qwk, retrieval_metrics
+from evals.metrics import agreement, pearson_interval, probe_metrics, qwk, retrieval_metrics
 from knowledge.models import BEHAVIORAL_ROLE, GuideQuestion
 from mockinterview.app import Services
 from mockinterview.resolve import resolve_question
@@ -158,6 +158,7 @@ def eval_short_answer(services: Services, grader, split: str, show: bool) -> dic
         "n": len(items),
         "questions": len({i.qid for i in items}),
         "pearson": float(pearsonr(predicted, truth)[0]) if enough else float("nan"),
+        "pearson_ci95": pearson_interval(predicted, truth),
         "spearman": float(spearmanr(predicted, truth)[0]) if enough else float("nan"),
         "human_human_pearson": float(pearsonr(first, second)[0]) if enough else float("nan"),
         "items": rows,

@@ -6,6 +6,8 @@ from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
 LEVELS = [1, 2, 3, 4]
+RESAMPLES = 1000
+_WEIGHTS = ((np.arange(4)[:, None] - np.arange(4)[None, :]) ** 2 / 9.0).ravel()  # quadratic disagreement per cell
 
 
 def to_level(x: float) -> int:
@@ -18,6 +20,49 @@ def qwk(a: list[int], b: list[int]) -> float:
     return float(cohen_kappa_score(a, b, weights="quadratic", labels=LEVELS))
 
 
+def _qwk_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """QWK of each row pair of level arrays (rows: resamples), as `qwk` computes it for one pair."""
+    rows, n = a.shape
+    observed = np.zeros((rows, 16))
+    np.add.at(observed, (np.repeat(np.arange(rows), n), ((a - 1) * 4 + (b - 1)).ravel()), 1.0)
+    margin_a = observed.reshape(rows, 4, 4).sum(axis=2)
+    margin_b = observed.reshape(rows, 4, 4).sum(axis=1)
+    expected = (margin_a[:, :, None] * margin_b[:, None, :]).reshape(rows, 16) / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 - (observed @ _WEIGHTS) / (expected @ _WEIGHTS)
+
+
+def qwk_interval(truth: list[int], predicted: list[int], coverage: float = 0.95, seed: int = 0) -> list[float]:
+    """A percentile bootstrap interval for QWK, resampling answers (seeded, so a report is reproducible).
+    Answers to one question are not independent, so on a split of a few questions the true uncertainty is wider."""
+    a, b = np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int)
+    if len(a) < 10:
+        return [float("nan"), float("nan")]
+    pick = np.random.default_rng(seed).integers(0, len(a), size=(RESAMPLES, len(a)))
+    kappas = _qwk_rows(a[pick], b[pick])
+    kappas = kappas[np.isfinite(kappas)]
+    if not len(kappas):
+        return [float("nan"), float("nan")]
+    low, high = np.quantile(kappas, [(1 - coverage) / 2, (1 + coverage) / 2])
+    return [float(low), float(high)]
+
+
+def pearson_interval(x: list[float], y: list[float], coverage: float = 0.95, seed: int = 0) -> list[float]:
+    """The same bootstrap for a Pearson correlation."""
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(a) < 10:
+        return [float("nan"), float("nan")]
+    pick = np.random.default_rng(seed).integers(0, len(a), size=(RESAMPLES, len(a)))
+    xa, yb = a[pick] - a[pick].mean(axis=1, keepdims=True), b[pick] - b[pick].mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (xa * yb).sum(axis=1) / np.sqrt((xa**2).sum(axis=1) * (yb**2).sum(axis=1))
+    r = r[np.isfinite(r)]
+    if not len(r):
+        return [float("nan"), float("nan")]
+    low, high = np.quantile(r, [(1 - coverage) / 2, (1 + coverage) / 2])
+    return [float(low), float(high)]
+
+
 def agreement(truth: list[int], predicted_scores: list[float]) -> dict:
     """QWK, exact and within-one accuracy, Spearman, MAE and the confusion matrix (rows: truth)."""
     predicted = [to_level(x) for x in predicted_scores]
@@ -26,6 +71,7 @@ def agreement(truth: list[int], predicted_scores: list[float]) -> dict:
     return {
         "n": len(truth),
         "qwk": qwk(truth, predicted),
+        "qwk_ci95": qwk_interval(truth, predicted),
         "exact": float(np.mean(truth_arr == pred_arr)) if len(truth) else float("nan"),
         "within_one": float(np.mean(np.abs(truth_arr - pred_arr) <= 1)) if len(truth) else float("nan"),
         "spearman": float(rho),

@@ -22,15 +22,20 @@ def _f(x) -> str:
     return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.3f}"
 
 
+def _ci(metrics: dict, key: str = "qwk_ci95") -> str:
+    low, high = metrics.get(key) or (None, None)
+    return "" if low is None or np.isnan(low) else f"{low:.2f} to {high:.2f}"
+
+
 def table(report: dict) -> str:
     lines = [f"evaluation ({report.get('split')} split for grading; scorer {report.get('scorer')}; {report.get('seconds')}s)"]
     g = report.get("grading")
     if g:
         o = g["overall"]
-        lines += ["", "grading            n    QWK    exact  within1 spearman  MAE",
-                  f"  overall       {o['n']:5d}  {_f(o['qwk'])}  {_f(o['exact'])}  {_f(o['within_one'])}  {_f(o['spearman'])}  {_f(o['mae'])}"]
+        lines += ["", "grading            n    QWK    exact  within1 spearman  MAE    QWK 95% interval (answers resampled)",
+                  f"  overall       {o['n']:5d}  {_f(o['qwk'])}  {_f(o['exact'])}  {_f(o['within_one'])}  {_f(o['spearman'])}  {_f(o['mae'])}  {_ci(o)}"]
         for dim, m in g["dimensions"].items():
-            lines.append(f"  {dim[:12]:12s}  {m['n']:5d}  {_f(m['qwk'])}  {_f(m['exact'])}  {_f(m['within_one'])}  {_f(m['spearman'])}  {_f(m['mae'])}")
+            lines.append(f"  {dim[:12]:12s}  {m['n']:5d}  {_f(m['qwk'])}  {_f(m['exact'])}  {_f(m['within_one'])}  {_f(m['spearman'])}  {_f(m['mae'])}  {_ci(m)}")
         bare = g.get("question_only")
         if bare:
             b = bare["overall"]
@@ -46,7 +51,7 @@ def table(report: dict) -> str:
     sa = report.get("short_answer")
     if sa:
         lines += ["", (f"short answers      n={sa['n']} ({sa['questions']} questions, graded against the reference only)  "
-                       f"Pearson {_f(sa['pearson'])}  Spearman {_f(sa['spearman'])}  human-human Pearson {_f(sa['human_human_pearson'])}")]
+                       f"Pearson {_f(sa['pearson'])} ({_ci(sa, 'pearson_ci95')})  Spearman {_f(sa['spearman'])}  human-human Pearson {_f(sa['human_human_pearson'])}")]
     p = report.get("probe")
     if p:
         lines += ["", f"probe              n={p['n']}  precision {_f(p['precision'])}  recall {_f(p['recall'])}  F1 {_f(p['f1'])}  gap accuracy {_f(p['gap_accuracy'])}"]
@@ -81,7 +86,11 @@ def save_plots(report: dict, out_dir: Path) -> list[Path]:
     paths.append(save_figure(fig, out_dir / "confusion_overall.png"))
     dims = list(g["dimensions"].items())
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(dims) + 1.2))
-    ax.barh([d for d, _ in dims], [m["qwk"] if m["qwk"] == m["qwk"] else 0 for _, m in dims], color="#4C72B0")
+    values = [0.0 if np.isnan(m["qwk"]) else m["qwk"] for _, m in dims]
+    spans = [m.get("qwk_ci95") or [v, v] for v, (_, m) in zip(values, dims)]
+    spans = [[v, v] if np.isnan(s).any() else s for v, s in zip(values, spans)]
+    errors = np.array([[max(0.0, v - s[0]) for v, s in zip(values, spans)], [max(0.0, s[1] - v) for v, s in zip(values, spans)]])
+    ax.barh([d for d, _ in dims], values, color="#4C72B0", xerr=errors, ecolor="#333333", capsize=3)
     hh = g.get("human_human", {}).get("dimension_qwk")
     if hh:
         ax.axvline(hh, color="#C44E52", linestyle="--", label="human-human")
@@ -89,7 +98,7 @@ def save_plots(report: dict, out_dir: Path) -> list[Path]:
     ax.axvline(0.6, color="gray", linestyle=":")
     ax.set_xlim(0, 1)
     ax.set_xlabel("quadratic weighted kappa")
-    ax.set_title("agreement per dimension")
+    ax.set_title("agreement per dimension (95% intervals)")
     paths.append(save_figure(fig, out_dir / "agreement_per_dimension.png"))
     return paths
 

@@ -69,6 +69,27 @@ def test_metric_arithmetic():
     assert retrieval_metrics([1, 2, None, 6]) == {"n": 4, "recall@5": 0.5, "mrr": pytest.approx((1 + 0.5 + 0 + 1 / 6) / 4)}
 
 
+def test_qwk_interval_is_reproducible_brackets_the_estimate_and_narrows_with_more_answers():
+    from evals.metrics import _qwk_rows, qwk_interval
+
+    rng = np.random.default_rng(3)
+    truth = rng.integers(1, 5, 400)
+    noisy = np.clip(truth + rng.choice([-1, 0, 0, 1], 400), 1, 4)
+    assert _qwk_rows(truth[None, :40], noisy[None, :40])[0] == pytest.approx(qwk(list(truth[:40]), list(noisy[:40])))
+    small, large = qwk_interval(list(truth[:40]), list(noisy[:40])), qwk_interval(list(truth), list(noisy))
+    assert small == qwk_interval(list(truth[:40]), list(noisy[:40]))  # seeded: the same report twice
+    assert small[0] < qwk(list(truth[:40]), list(noisy[:40])) < small[1]
+    assert large[1] - large[0] < (small[1] - small[0]) / 2  # ten times the answers, about a third of the width
+    assert np.isnan(qwk_interval([1, 2, 3], [1, 2, 3])).all()  # too few answers to resample
+    from scipy.stats import pearsonr
+
+    from evals.metrics import pearson_interval
+
+    blurred = noisy[:40] + rng.normal(0, 0.5, 40)
+    low, high = pearson_interval(list(truth[:40]), list(blurred))
+    assert -1 <= low < pearsonr(truth[:40], blurred)[0] < high <= 1
+
+
 def test_baseline_gate_flags_only_regressions_beyond_tolerance():
     baseline = {"tolerance": {"default": 0.02, "adversarial.max_increase": 0.0},
                 "metrics": {"grading.overall.qwk": 0.5, "adversarial.max_increase": 0.0}}
