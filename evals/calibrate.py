@@ -12,7 +12,7 @@ import krippendorff
 import numpy as np
 from tqdm import tqdm
 
-from evals.metrics import qwk, to_level
+from evals.metrics import qwk, qwk_interval, to_level
 from evals.presentation import save_figure
 from mockinterview.app import Services
 from mockinterview.errors import MockInterviewError
@@ -81,7 +81,9 @@ def add_grader(services: Services, grader, ratings: Ratings, role: str | None, s
     return scores
 
 
-def pair_qwk(ratings: Ratings, a: str, b: str, dimension: str | None = None) -> tuple[float, int]:
+def pair_qwk(ratings: Ratings, a: str, b: str, dimension: str | None = None) -> dict:
+    """QWK over every (answer, dimension) both rated, with a bootstrap interval: a team calibrates on tens of
+    answers, where a gap of 0.1 between two pairs is often noise."""
     xs, ys = [], []
     for by_rater in ratings.items.values():
         if a in by_rater and b in by_rater:
@@ -89,7 +91,7 @@ def pair_qwk(ratings: Ratings, a: str, b: str, dimension: str | None = None) -> 
                 if dim in by_rater[b] and dimension in (None, dim):
                     xs.append(level)
                     ys.append(by_rater[b][dim])
-    return (qwk(xs, ys) if len(xs) >= 2 else float("nan")), len(xs)
+    return {"qwk": qwk(xs, ys) if len(xs) >= 2 else float("nan"), "n": len(xs), "ci95": qwk_interval(xs, ys)}
 
 
 def alpha(ratings: Ratings, raters: list[str]) -> float:
@@ -130,8 +132,8 @@ def analyse(ratings: Ratings, scores: dict[tuple, dict[str, float]]) -> dict:
     return {
         "raters": raters,
         "items": len(ratings.items),
-        "rater_pairs": {k: {"qwk": v[0], "n": v[1]} for k, v in pairs.items()},
-        "rater_vs_grader": {k: {"qwk": v[0], "n": v[1]} for k, v in vs_grader.items()},
+        "rater_pairs": pairs,
+        "rater_vs_grader": vs_grader,
         "alpha_raters": alpha(ratings, raters),
         "alpha_with_grader": alpha(ratings, [*raters, GRADER]),
         "bias": {d: {"mean": float(np.mean(v)), "n": len(v)} for d, v in sorted(bias.items())},
@@ -151,9 +153,12 @@ def _f(x: float) -> str:
 def markdown(result: dict, scorecard: Scorecard, plots: list[Path]) -> str:
     lines = [f"# Calibration report: {scorecard.name}", "",
              f"{result['items']} answers, raters: {', '.join(result['raters'])}", "",
-             "## Agreement", "", "| pair | QWK | n |", "|---|---|---|"]
+             "## Agreement", "", "| pair | QWK | 95% interval | n |", "|---|---|---|---|"]
     for name, m in {**result["rater_pairs"], **result["rater_vs_grader"]}.items():
-        lines.append(f"| {name} | {_f(m['qwk'])} | {m['n']} |")
+        low, high = m["ci95"]
+        lines.append(f"| {name} | {_f(m['qwk'])} | {_f(low)} to {_f(high)} | {m['n']} |")
+    lines += ["", ("Intervals: 1,000 bootstrap resamples of the rated (answer, dimension) pairs. Pairs from one answer are "
+                   "not independent, so the real uncertainty is somewhat wider.")]
     lines += ["", f"Krippendorff's alpha (ordinal): raters {_f(result['alpha_raters'])}, raters + grader {_f(result['alpha_with_grader'])}",
               "", "## Grader bias per dimension (grader minus mean rater; negative = harsher)", "",
               "| dimension | bias | n |", "|---|---|---|"]

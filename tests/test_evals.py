@@ -180,8 +180,9 @@ def test_calibrate_reports_agreement_bias_and_bad_rows(services, grader, tmp_pat
         writer.writerow(["q", "a", "carol", "communication", 9])
     result, report = run_calibration(services, grader, path, "ai-engineer", tmp_path / "out", show=False)
     assert result["raters"] == ["alice", "bob"] and result["items"] == len(rows)
-    assert result["rater_pairs"]["alice vs bob"]["n"] > 0
+    pair = result["rater_pairs"]["alice vs bob"]
+    assert pair["n"] > 0 and pair["ci95"][0] <= pair["qwk"] <= pair["ci95"][1]
     assert set(result["bias"]) and "alice vs grader" in result["rater_vs_grader"]
     assert any("no-such-dimension" in p for p in result["problems"]) and any("'9'" in p for p in result["problems"])
     text = report.read_text()
-    assert "Krippendorff" in text and "Rows skipped" in text and (tmp_path / "out" / "bias.png").exists()
+    assert "Krippendorff" in text and "Rows skipped" in text and "95% interval" in text and (tmp_path / "out" / "bias.png").exists()
