@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from agent.analysis import AnswerAnalysis
 from agent.evidence import split_quotes
-from agent.grader import OfflineGrader
+from agent.grader import OfflineGrader, knowledge_check_reference
 from agent.junk import covers_own_question
 from agent.llm_client import Completion, LLMClient, LLMUnreachable, parse_json
 from agent.llm_prompts import (
@@ -42,6 +42,7 @@ from rubrics.schema import Scorecard
 GRADE_MAX_TOKENS = 700
 DISAGREEMENT = 2
 OFF_QUESTION = "the answer addresses a different question (the LLM grader's judgement)"
+AGREES_WITH_REFERENCE = 3.0
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -79,8 +80,9 @@ class LLMGrader:
         if related is None and self.retrieve is not None:
             related = [p for p in self.retrieve(question.text, scorecard.role) if p.section != question.section]
         try:
+            on_question = answers_own_question(analysis, knowledge_check_reference(question, reference) is not None, offline)
             grade = self._llm_grade(question, answer, clean.text, clean.attacked, scorecard, offline, reference, related or [], usage,
-                                    covers_own_question(analysis))
+                                    on_question)
         except LLMError as exc:
             grade = offline.model_copy(update={"fallback_reason": str(exc)})
         if critique:
@@ -90,7 +92,7 @@ class LLMGrader:
 
     # ---- grading ----------------------------------------------------------------------------
     def _llm_grade(self, question, answer, clean_text, attacked, scorecard, offline: Grade, reference, related, usage,
-                   covers_own: bool) -> Grade:
+                   on_question: bool) -> Grade:
         dims = [d for g in offline.dimensions if (d := scorecard.dimension(g.dimension)) is not None]
         ids = [d.id for d in dims]
         if self.naive:
@@ -100,8 +102,8 @@ class LLMGrader:
         reply = self._ask(messages, LLMGradeReply, grade_schema(ids), self.max_output, usage,
                           lambda r: grade_problem(r, ids, answer))
         if not reply.answers_question:
-            if covers_own:  # its levels rest on a verdict the answer refutes: none of them can be used
-                raise LLMError("the LLM judged the answer off the question, but it covers most of the question's key points")
+            if on_question:  # its levels rest on a verdict the answer refutes: none of them can be used
+                raise LLMError("the LLM judged the answer off the question, but it covers most of what the question asks")
             return off_question_grade(offline)
         by_id = {d.dimension: d for d in reply.dimensions}
         grades, disagreements = [], []
@@ -171,6 +173,14 @@ class LLMGrader:
                     return reply
             convo = [*messages, {"role": "assistant", "content": last.text}, retry_message(problem)]
         raise LLMError(f"unusable reply after one re-ask: {problem}")
+
+
+def answers_own_question(analysis: AnswerAnalysis, knowledge_check: bool, offline: Grade) -> bool:
+    """Offline evidence that the answer responds to this question, strong enough to refuse an LLM's 'it does not':
+    its sentences match most of the key points, or, on a knowledge check, it agrees with the reference (offline
+    level 3+ there is agreement with the reference, not polish: 111 of the 144 train/dev short answers the raters
+    gave 4+ reach it)."""
+    return covers_own_question(analysis) or (knowledge_check and offline.overall_level >= AGREES_WITH_REFERENCE)
 
 
 def off_question_grade(offline: Grade) -> Grade:

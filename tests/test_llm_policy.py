@@ -244,3 +244,22 @@ def test_an_off_question_verdict_is_refused_for_an_answer_covering_its_own_key_p
     assert grade.overall_level == offline.overall_level and grade.junk is None
     on_topic = ScriptedClient([_verdict({d.dimension: 3 for d in offline.dimensions}, "measured recall@5 separately", answers_question=True)])
     assert LLMGrader(grader, on_topic, 1500).grade(question, ANSWER, card).engine == "llm"
+
+
+def test_an_off_question_verdict_is_refused_for_a_quiz_answer_that_agrees_with_the_reference(services, grader):
+    from agent.junk import covers_own_question
+    from mockinterview.grading_cli import grade_one
+    from mockinterview.resolve import resolve_question
+    from tests.test_grader import QUIZ, QUIZ_REFERENCE
+
+    # Right in other words: few of the reference's sentences are echoed, so only agreement with it shows the fit.
+    answer = "The list must already be in order, and each comparison halves what is left, so roughly log2 of n comparisons."
+    assert not covers_own_question(grader.analyze(resolve_question(services, QUIZ, None, QUIZ_REFERENCE), answer, QUIZ_REFERENCE))
+    item = {"question": QUIZ, "answer": answer, "reference": QUIZ_REFERENCE}
+    offline = grade_one(services, grader, item, critique=False)
+    assert offline["overall_level"] >= 3.0
+    dims = [d["dimension"] for d in offline["dimensions"]]
+    client = ScriptedClient([_verdict(dict.fromkeys(dims, 1), "The list must already be in order", answers_question=False)])
+    refused = grade_one(services, LLMGrader(grader, client, 1500), item, critique=False)
+    assert refused["engine"] == "offline" and "covers most" in refused["fallback_reason"]
+    assert refused["overall_level"] == offline["overall_level"] and refused["junk"] is None
