@@ -8,7 +8,8 @@ can score no higher than the offline grade of it. Levels two or more apart are f
 
 The LLM also judges whether the answer responds to the question at all, which sentence similarity cannot:
 a strong story told to the wrong behavioral prompt grades high offline. That verdict only ever lowers a grade
-(to level 1), and it is refused for an answer that covers most of its own question's key points.
+(to level 1), and it is refused for an answer that covers most of its own question's key points or, on a
+knowledge check, agrees with the reference.
 """
 from __future__ import annotations
 
