@@ -37,6 +37,11 @@ def knowledge_check_reference(question: GuideQuestion, reference: str | None) ->
     return reference if len(reference.split()) <= KNOWLEDGE_CHECK_WORDS else None
 
 
+def junk_dimension(dimension: str, name: str, why: str) -> DimensionGrade:
+    """A dimension of an answer with nothing to grade: level 1, no evidence, the reason in plain words."""
+    return DimensionGrade(dimension=dimension, name=name, level=1, score=1.0, evidence=[], reason=f"Level 1 ({level_label(1)}): {why}.")
+
+
 class Scorer(Protocol):
     def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float: ...
 
@@ -163,8 +168,7 @@ class OfflineGrader:
         grades = []
         for dim, features, best in self.dimension_features(question, analysis, scorecard, only):
             if junk:
-                grades.append(DimensionGrade(dimension=dim.id, name=dim.name, level=1, score=1.0, evidence=[],
-                                             reason=f"Level 1 ({level_label(1)}): {junk}."))
+                grades.append(junk_dimension(dim.id, dim.name, junk))
                 continue
             score = float(np.clip(self._scorer(analysis).score(features, dim, analysis.answer_vector), 1.0, 4.0))
             if analysis.sanitized.attacked:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from agent.analysis import AnswerAnalysis
 from agent.evidence import split_quotes
-from agent.grader import OfflineGrader, knowledge_check_reference
+from agent.grader import OfflineGrader, junk_dimension, knowledge_check_reference
 from agent.junk import covers_own_question
 from agent.llm_client import Completion, LLMClient, LLMUnreachable, parse_json
 from agent.llm_prompts import (
@@ -35,7 +35,7 @@ from agent.llm_prompts import (
 )
 from agent.safety import sanitize
 from agent.schemas import Citation, DimensionGrade, Feedback, Grade, TokenUsage
-from agent.scoring import ATTACK_PENALTY, level_from_score, level_label, recommendation, weighted_overall
+from agent.scoring import ATTACK_PENALTY, level_from_score, recommendation, weighted_overall
 from knowledge.models import GuideQuestion, Passage
 from mockinterview.errors import LLMError
 from rubrics.schema import Scorecard
@@ -188,8 +188,7 @@ def off_question_grade(offline: Grade) -> Grade:
     """The LLM's judgement that the answer responds to another question: level 1 everywhere, as the offline junk rules
     grade it, with the offline grade kept beside it so a team can see what the judgement overruled."""
     why = OFF_QUESTION
-    dims = [d.model_copy(update={"level": 1, "score": 1.0, "evidence": [], "reason": f"Level 1 ({level_label(1)}): {why}."})
-            for d in offline.dimensions]
+    dims = [junk_dimension(d.dimension, d.name, why) for d in offline.dimensions]
     feedback = offline.feedback.model_copy(update={
         "strengths": [], "missing": [f"Answer the question asked: {why}.", *offline.feedback.missing]})
     return Grade(

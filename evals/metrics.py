@@ -32,35 +32,37 @@ def _qwk_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return 1.0 - (observed @ _WEIGHTS) / (expected @ _WEIGHTS)
 
 
-def qwk_interval(truth: list[int], predicted: list[int], coverage: float = 0.95, seed: int = 0) -> list[float]:
-    """A percentile bootstrap interval for QWK, resampling answers (seeded, so a report is reproducible).
-    Answers to one question are not independent, so on a split of a few questions the true uncertainty is wider."""
-    a, b = np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int)
-    if len(a) < 10:
+def _bootstrap(statistic, x: np.ndarray, y: np.ndarray, coverage: float, seed: int) -> list[float]:
+    """A percentile bootstrap interval for a paired statistic computed on all resamples at once (rows of `x[pick]`,
+    `y[pick]`); resamples where it is undefined (every level the same) are left out. Seeded, so a report is
+    reproducible. Hand-written rather than scipy.stats.bootstrap, which carries an undefined resample into a NaN
+    interval instead of leaving it out."""
+    if len(x) < 10:
         return [float("nan"), float("nan")]
-    pick = np.random.default_rng(seed).integers(0, len(a), size=(RESAMPLES, len(a)))
-    kappas = _qwk_rows(a[pick], b[pick])
-    kappas = kappas[np.isfinite(kappas)]
-    if not len(kappas):
+    pick = np.random.default_rng(seed).integers(0, len(x), size=(RESAMPLES, len(x)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = statistic(x[pick], y[pick])
+    values = values[np.isfinite(values)]
+    if not len(values):
         return [float("nan"), float("nan")]
-    low, high = np.quantile(kappas, [(1 - coverage) / 2, (1 + coverage) / 2])
+    low, high = np.quantile(values, [(1 - coverage) / 2, (1 + coverage) / 2])
     return [float(low), float(high)]
+
+
+def qwk_interval(truth: list[int], predicted: list[int], coverage: float = 0.95, seed: int = 0) -> list[float]:
+    """QWK's interval, resampling answers. Answers to one question are not independent, so on a split of a few
+    questions the true uncertainty is wider."""
+    return _bootstrap(_qwk_rows, np.asarray(truth, dtype=int), np.asarray(predicted, dtype=int), coverage, seed)
+
+
+def _pearson_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    xa, yb = a - a.mean(axis=1, keepdims=True), b - b.mean(axis=1, keepdims=True)
+    return (xa * yb).sum(axis=1) / np.sqrt((xa**2).sum(axis=1) * (yb**2).sum(axis=1))
 
 
 def pearson_interval(x: list[float], y: list[float], coverage: float = 0.95, seed: int = 0) -> list[float]:
     """The same bootstrap for a Pearson correlation."""
-    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if len(a) < 10:
-        return [float("nan"), float("nan")]
-    pick = np.random.default_rng(seed).integers(0, len(a), size=(RESAMPLES, len(a)))
-    xa, yb = a[pick] - a[pick].mean(axis=1, keepdims=True), b[pick] - b[pick].mean(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (xa * yb).sum(axis=1) / np.sqrt((xa**2).sum(axis=1) * (yb**2).sum(axis=1))
-    r = r[np.isfinite(r)]
-    if not len(r):
-        return [float("nan"), float("nan")]
-    low, high = np.quantile(r, [(1 - coverage) / 2, (1 + coverage) / 2])
-    return [float(low), float(high)]
+    return _bootstrap(_pearson_rows, np.asarray(x, dtype=float), np.asarray(y, dtype=float), coverage, seed)
 
 
 def agreement(truth: list[int], predicted_scores: list[float]) -> dict:
