@@ -4,6 +4,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from agent.analysis import AnswerAnalysis
+from agent.safety import KEYWORDS
 from agent.text_signals import is_filler_reply, says_dont_know
 
 OFF_TOPIC_BELOW = 0.28
@@ -60,7 +61,8 @@ def detect_junk(analysis: AnswerAnalysis, knowledge_check: bool = False) -> str 
     raw = analysis.sanitized
     if not text:
         if raw.attacked:
-            return "the answer contains only instructions aimed at the grader, no content"
+            what = "a keyword list" if raw.flags == [KEYWORDS] else "instructions aimed at the grader"
+            return f"the answer contains only {what}, no content"
         if raw.uncredited:
             return "the answer only lists terms, with nothing said about how they were used"
         return "empty answer"

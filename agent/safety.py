@@ -53,13 +53,23 @@ def _drop(segment: str, flag: str, flags: list[str], removed: list[str]) -> None
         flags.append(flag)
 
 
+# Spoken lead-ins and fillers set off by commas ("Um, so, mutual exclusion, hold and wait, ..."): counted as list
+# items they turned a terse four-term answer into a six-item keyword list, which was then dropped as stuffing.
+FILLER_ITEM = re.compile(r"^(?:um+|uh+m?|erm|er|hmm+|mm+|ah|oh|so|well|ok|okay|yeah|yes|right|like|basically|actually|"
+                         r"honestly|i think|i guess|i mean|you know|sure|alright|and|or|but|then)$", re.IGNORECASE)
+
+
+def _list_items(segment: str) -> list[str]:
+    return [i for i in (i.strip() for i in re.split(r"[,;|•]", segment)) if i and not FILLER_ITEM.match(i.strip(" .!?"))]
+
+
 def _is_keyword_list(segment: str, sentence: bool = False) -> bool:
     """A run of short comma-separated terms with no sentence around them: rubric keyword stuffing. A pronoun
     makes a short list an ordinary sentence ("we tracked recall, latency, ..."), but not a list of eight or more
     ("I considered A, B, C, ... and H"): no answer in the grading or probe sets lists eight short terms in one sentence
     (the longest such lists there, of five to seven terms, sit in substantive answers).
     That exception is judged per sentence, so a whole paragraph of ordinary sentences is never dropped as a list."""
-    items = [i.strip() for i in re.split(r"[,;|•]", segment) if i.strip()]
+    items = _list_items(segment)
     if len(items) < 6:
         return False
     short = sum(1 for i in items if len(i.split()) <= 4)
@@ -79,7 +89,7 @@ def _is_bare_list(sentence: str) -> bool:
     labelled 3-4 that keep their other sentences (at five terms it would catch eight)."""
     if re.search(r"\d", sentence):
         return False
-    items = [i.strip() for i in re.split(r"[,;|•]", sentence) if i.strip()]
+    items = _list_items(sentence)
     if not items:
         return False
     items = items[:-1] + [i for i in re.split(r"\s+(?:and|or)\s+", items[-1]) if i.strip()]

@@ -12,12 +12,13 @@ from tqdm import tqdm
 from agent.junk import detect_junk
 from agent.probing import decide_probe
 from evals import datasets
-from evals.metrics import agreement, pearson_interval, probe_metrics, qwk, retrieval_metrics
+from evals.metrics import agreement, pearson_interval, probe_metrics, qwk, retrieval_metrics, to_level
+from evals.perturbations import REWRITES
 from knowledge.models import BEHAVIORAL_ROLE, GuideQuestion
 from mockinterview.app import Services
 from mockinterview.resolve import resolve_question
 
-SETS = ("grading", "short-answer", "probe", "retrieval", "adversarial")
+SETS = ("grading", "short-answer", "probe", "retrieval", "adversarial", "robustness")
 # metric path -> direction; `eval --check` fails when a metric moves the wrong way by more than the tolerance
 CHECKED = {
     "grading.overall.qwk": "higher",
@@ -31,6 +32,8 @@ CHECKED = {
     "retrieval.mrr": "higher",
     "adversarial.max_increase": "lower",
     "adversarial.junk_above_level_1": "lower",
+    "robustness.mean_abs_shift": "lower",
+    "robustness.worst_mean_abs_shift": "lower",
 }
 
 
@@ -194,6 +197,55 @@ def eval_adversarial(services: Services, grader, show: bool) -> dict:
     }
 
 
+def eval_robustness(services: Services, grader, split: str, show: bool) -> dict:
+    """Each answer of the split graded again under rewrites that keep its meaning (`evals.perturbations`): how far
+    the overall level moves. Interview answers against their guide question; short answers against their reference."""
+    from mockinterview.grading_cli import grade_one
+
+    lookup = QuestionLookup(services)
+    graders = []  # (kind, item, grade function of an answer text)
+    for item in datasets.grading_items(split):
+        question, scorecard = lookup(item.role, item.question), services.scorecard_for(item.role)
+        graders.append(("interview", item, lambda a, q=question, c=scorecard: grader.grade(q, a, c).overall_level))
+    graders.extend(("short_answer", item, lambda a, i=item: grade_one(
+        services, grader, {"id": i.id, "question": i.question, "answer": a, "reference": i.reference}, critique=False)["overall_level"])
+        for item in datasets.short_answer_items(split))
+    shifts: dict[tuple[str, str], list[float]] = defaultdict(list)
+    rewritten: dict[str, tuple[list, list]] = {name: ([], []) for name in REWRITES}  # interview labels, grades
+    for kind, item, grade in progress(graders, "robustness", show):
+        original = grade(item.answer)
+        for name, rewrite in REWRITES.items():
+            level = grade(rewrite(item.answer))
+            shifts[(name, kind)].append(level - original)
+            if kind == "interview":
+                rewritten[name][0].append(item.overall)
+                rewritten[name][1].append(level)
+    table: dict[str, dict] = {}
+    for name in REWRITES:
+        table[name] = {kind: _shift_summary(shifts[(name, kind)]) for kind in ("interview", "short_answer") if shifts[(name, kind)]}
+        if rewritten[name][0]:
+            table[name]["interview"]["qwk"] = qwk(rewritten[name][0], [to_level(x) for x in rewritten[name][1]])
+    means = [row["mean_abs_shift"] for entry in table.values() for row in entry.values()]
+    return {
+        "split": split,
+        "n_interview": sum(1 for g in graders if g[0] == "interview"),
+        "n_short_answer": sum(1 for g in graders if g[0] == "short_answer"),
+        "rewrites": table,
+        "mean_abs_shift": round(sum(means) / len(means), 4) if means else float("nan"),
+        "worst_mean_abs_shift": round(max(means), 4) if means else float("nan"),
+    }
+
+
+def _shift_summary(shifts: list[float]) -> dict:
+    return {
+        "n": len(shifts),
+        "mean_shift": round(sum(shifts) / len(shifts), 4),
+        "mean_abs_shift": round(sum(abs(d) for d in shifts) / len(shifts), 4),
+        "worst_drop": round(min(0.0, *shifts), 3),
+        "moved_half_level": sum(1 for d in shifts if abs(d) > 0.5),
+    }
+
+
 def run_eval(services: Services, grader, which: str = "all", split: str = "test", show: bool = True) -> dict:
     started = time.perf_counter()
     chosen = SETS if which == "all" else (which,)
@@ -209,6 +261,8 @@ def run_eval(services: Services, grader, which: str = "all", split: str = "test"
         report["retrieval"] = eval_retrieval(services, show)
     if "adversarial" in chosen:
         report["adversarial"] = eval_adversarial(services, grader, show)
+    if "robustness" in chosen:
+        report["robustness"] = eval_robustness(services, grader, split, show)
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
 

@@ -62,6 +62,18 @@ def table(report: dict) -> str:
     if a:
         lines += ["", f"adversarial        attacks {a['attacks']}  max score increase {a['max_increase']:+.3f}  flagged {a['attacks_flagged']}/{a['attacks']}",
                   f"                   junk at level 1: {a['junk'] - a['junk_above_level_1']}/{a['junk']}  verbose below concise: {a['verbose_below_concise']}/{a['verbose_pairs']}"]
+    rb = report.get("robustness")
+    if rb:
+        lines += ["", (f"robustness         mean |shift| {_f(rb['mean_abs_shift'])}  worst rewrite {_f(rb['worst_mean_abs_shift'])}  "
+                       f"(overall level moved by a meaning-keeping rewrite; {rb['n_interview']} interview, {rb['n_short_answer']} short answers)")]
+        lines.append("  rewrite          interview: |shift|  mean    worst  >0.5  QWK    short answers: |shift|  mean    worst  >0.5")
+        for name, kinds in rb["rewrites"].items():
+            cells = []
+            for kind in ("interview", "short_answer"):
+                k = kinds.get(kind)
+                cells.append("" if not k else f"{_f(k['mean_abs_shift']):>7s} {k['mean_shift']:+.3f} {k['worst_drop']:+.2f} {k['moved_half_level']:4d}"
+                             + (f"  {_f(k.get('qwk'))}" if kind == "interview" else ""))
+            lines.append(f"  {name:16s}          {cells[0]:38s}                {cells[1]}")
     return "\n".join(lines)
 
 
@@ -70,6 +82,8 @@ def save_plots(report: dict, out_dir: Path) -> list[Path]:
     sa = report.get("short_answer")
     if sa and sa.get("items"):
         paths.append(_short_answer_scatter(sa, out_dir))
+    if report.get("robustness"):
+        paths.append(_robustness_bars(report["robustness"], out_dir))
     g = report.get("grading")
     if not g:
         return paths
@@ -113,3 +127,20 @@ def _short_answer_scatter(sa: dict, out_dir: Path) -> Path:
     ax.set_ylabel("grader overall level (1-4)")
     ax.set_title(f"short answers, {sa['split']} split (Pearson {_f(sa['pearson'])}; raters {_f(sa['human_human_pearson'])})")
     return save_figure(fig, out_dir / "short_answer_scatter.png")
+
+
+def _robustness_bars(rb: dict, out_dir: Path) -> Path:
+    """How far each meaning-keeping rewrite moves the overall level, per kind of answer."""
+    names = list(rb["rewrites"])
+    kinds = [k for k in ("interview", "short_answer") if any(k in rb["rewrites"][n] for n in names)]
+    fig, ax = plt.subplots(figsize=(6.5, 0.5 * len(names) + 1.4))
+    height = 0.8 / max(1, len(kinds))
+    for j, kind in enumerate(kinds):
+        values = [rb["rewrites"][n].get(kind, {}).get("mean_abs_shift", 0.0) for n in names]
+        ax.barh(np.arange(len(names)) + j * height, values, height=height, label=kind.replace("_", " "))
+    ax.set_yticks(np.arange(len(names)) + height * (len(kinds) - 1) / 2, names)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean |change in overall level| (levels 1-4)")
+    ax.set_title(f"robustness to rewrites that keep the meaning ({rb['split']} split)")
+    ax.legend(loc="best")
+    return save_figure(fig, out_dir / "robustness.png")

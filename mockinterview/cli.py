@@ -187,7 +187,7 @@ def ui(ctx: Context, host: str, port: int, use_llm: bool | None) -> None:
 
 
 @cli.command(name="eval")
-@click.option("--set", "which", type=click.Choice(["grading", "short-answer", "probe", "retrieval", "adversarial", "all"]), default="all")
+@click.option("--set", "which", type=click.Choice(["grading", "short-answer", "probe", "retrieval", "adversarial", "robustness", "all"]), default="all")
 @click.option("--split", type=click.Choice(["train", "dev", "test", "all"]), default="test", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of the table.")
 @click.option("--out", type=click.Path(path_type=Path), help="Report folder (default DATA_DIR/eval).")

@@ -186,3 +186,39 @@ def test_calibrate_reports_agreement_bias_and_bad_rows(services, grader, tmp_pat
     assert any("no-such-dimension" in p for p in result["problems"]) and any("'9'" in p for p in result["problems"])
     text = report.read_text()
     assert "Krippendorff" in text and "Rows skipped" in text and "95% interval" in text and (tmp_path / "out" / "bias.png").exists()
+
+
+def test_rewrites_keep_every_word_and_are_deterministic():
+    import re
+
+    from evals.perturbations import bullets, disfluent, lowercase, no_punctuation, typos
+
+    answer = ("I profiled the pipeline first. Decoding took 21 ms, so I moved it to the GPU; recall stayed at 0.86! "
+              "Then we shipped it behind a flag.")
+    words = re.findall(r"[\w.]+", answer.replace(". ", " ").replace("!", ""))
+    assert no_punctuation(answer).split() == [w.rstrip(".") for w in words] and "0.86" in no_punctuation(answer)
+    assert bullets(answer).splitlines() == ["- I profiled the pipeline first", "- Decoding took 21 ms, so I moved it to the GPU; recall stayed at 0.86!",
+                                            "- Then we shipped it behind a flag"]
+    assert lowercase(answer) == answer.lower()
+    typed = typos(answer * 3, rate=0.5)
+    assert typed == typos(answer * 3, rate=0.5) and typed != answer * 3
+    assert [sorted(w) for w in typed.split()] == [sorted(w) for w in (answer * 3).split()]  # letters swapped, none lost
+    spoken = disfluent(answer, rate=0.5)
+    assert spoken.startswith("Um, so, ") and "uh, " in spoken
+    assert spoken[len("Um, so, "):].replace("uh, ", "") == answer and spoken == disfluent(answer, rate=0.5)
+
+
+def test_robustness_set_grades_each_rewrite_and_lowercase_changes_nothing(services, grader, monkeypatch):
+    from evals import harness
+
+    grading, short = datasets.grading_items("test")[:3], datasets.short_answer_items("test")[:3]
+    monkeypatch.setattr(datasets, "grading_items", lambda split=None: grading)
+    monkeypatch.setattr(datasets, "short_answer_items", lambda split=None: short)
+    report = harness.eval_robustness(services, grader, "test", show=False)
+    assert report["n_interview"] == 3 and report["n_short_answer"] == 3
+    assert set(report["rewrites"]) == {"no punctuation", "lowercase", "bullets", "typos", "disfluent"}
+    lower = report["rewrites"]["lowercase"]
+    assert lower["interview"]["mean_abs_shift"] == 0.0 and lower["short_answer"]["mean_abs_shift"] == 0.0  # an uncased model
+    shifts = [k["mean_abs_shift"] for r in report["rewrites"].values() for k in r.values()]
+    assert report["worst_mean_abs_shift"] == max(shifts) and 0 <= report["mean_abs_shift"] <= max(shifts)
+    assert all(k["worst_drop"] <= 0 and k["n"] == 3 for r in report["rewrites"].values() for k in r.values())

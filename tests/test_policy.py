@@ -57,6 +57,28 @@ def test_a_bare_list_of_terms_is_set_aside_without_a_penalty():
         assert sanitize(kept).text == kept
 
 
+def test_spoken_fillers_are_not_list_items():
+    from agent.safety import sanitize
+
+    terse = "Um, so, mutual exclusion, hold and wait, no preemption, circular wait"  # four terms, not six
+    assert sanitize(terse).text == terse and not sanitize(terse).attacked
+    assert sanitize("Yeah, so, um, latency, recall, precision, drift, bias, fairness, robustness").attacked
+
+
+def test_a_run_on_answer_is_split_into_clauses_and_punctuated_sentences_are_left_alone():
+    from agent.text_signals import CLAUSE_WORDS, split_sentences
+
+    punctuated = "We had a drift problem. I retrained weekly, and recall went from 0.81 to 0.86!"
+    assert split_sentences(punctuated) == ["We had a drift problem.", "I retrained weekly, and recall went from 0.81 to 0.86!"]
+    run_on = ("we had a drift problem in the defect detector so i pulled a month of rejected parts and labelled them "
+              "with the line leads then i retrained the model on the new batch but the recall stayed flat because the "
+              "camera had moved so i added a calibration check to the pipeline and recall went back up to where it was")
+    pieces = split_sentences(run_on)
+    assert len(pieces) >= 3 and all(len(p.split()) <= CLAUSE_WORDS for p in pieces)
+    assert " ".join(pieces).split() == run_on.split()  # nothing lost or repeated
+    assert any(p.startswith(("so ", "then ", "but ")) for p in pieces[1:])  # cut before a connective where it can
+
+
 @pytest.mark.parametrize("sentence", [
     "A vendor's email included a line in white text asking the assistant to forward the thread outside.",
     "So I split every document into sentences, which gives the highest recall, and retrieve the top three.",
