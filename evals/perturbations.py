@@ -51,10 +51,26 @@ def disfluent(answer: str, rate: float = 0.05) -> str:
     return "Um, so, " + " ".join(("uh, " + w) if i and rng.random() < rate else w for i, w in enumerate(words))
 
 
+def nervous(answer: str) -> str:
+    """A nervous manner: "I think" before the first sentence and "I guess" before the middle one. The labeling
+    guide says a nervous manner costs nothing when the content is there."""
+    sentences = SENTENCE_END.split(answer.strip())
+
+    def hedge(sentence: str, lead: str) -> str:
+        return lead + (sentence if sentence.startswith("I ") else sentence[:1].lower() + sentence[1:])
+
+    sentences[0] = hedge(sentences[0], "I think ")
+    if len(sentences) > 2:
+        middle = len(sentences) // 2
+        sentences[middle] = hedge(sentences[middle], "I guess ")
+    return " ".join(sentences)
+
+
 REWRITES: dict[str, Callable[[str], str]] = {
     "no punctuation": no_punctuation,
     "lowercase": lowercase,
     "bullets": bullets,
     "typos": typos,
     "disfluent": disfluent,
+    "nervous": nervous,
 }

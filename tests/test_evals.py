@@ -191,7 +191,7 @@ def test_calibrate_reports_agreement_bias_and_bad_rows(services, grader, tmp_pat
 def test_rewrites_keep_every_word_and_are_deterministic():
     import re
 
-    from evals.perturbations import bullets, disfluent, lowercase, no_punctuation, typos
+    from evals.perturbations import bullets, disfluent, lowercase, nervous, no_punctuation, typos
 
     answer = ("I profiled the pipeline first. Decoding took 21 ms, so I moved it to the GPU; recall stayed at 0.86! "
               "Then we shipped it behind a flag.")
@@ -206,6 +206,7 @@ def test_rewrites_keep_every_word_and_are_deterministic():
     spoken = disfluent(answer, rate=0.5)
     assert spoken.startswith("Um, so, ") and "uh, " in spoken
     assert spoken[len("Um, so, "):].replace("uh, ", "") == answer and spoken == disfluent(answer, rate=0.5)
+    assert nervous("We shipped it. It worked. I measured recall.") == "I think we shipped it. I guess it worked. I measured recall."
 
 
 def test_robustness_set_grades_each_rewrite_and_lowercase_changes_nothing(services, grader, monkeypatch):
@@ -216,7 +217,7 @@ def test_robustness_set_grades_each_rewrite_and_lowercase_changes_nothing(servic
     monkeypatch.setattr(datasets, "short_answer_items", lambda split=None: short)
     report = harness.eval_robustness(services, grader, "test", show=False)
     assert report["n_interview"] == 3 and report["n_short_answer"] == 3
-    assert set(report["rewrites"]) == {"no punctuation", "lowercase", "bullets", "typos", "disfluent"}
+    assert set(report["rewrites"]) == {"no punctuation", "lowercase", "bullets", "typos", "disfluent", "nervous"}
     lower = report["rewrites"]["lowercase"]
     assert lower["interview"]["mean_abs_shift"] == 0.0 and lower["short_answer"]["mean_abs_shift"] == 0.0  # an uncased model
     shifts = [k["mean_abs_shift"] for r in report["rewrites"].values() for k in r.values()]

@@ -243,22 +243,31 @@ def test_question_only_grading_keeps_its_junk_rules_and_its_attack_penalty(servi
     assert attacked["flags"] and attacked["overall_level"] < clean
 
 
-def test_dictated_answers_without_punctuation_grade_as_their_punctuated_originals(services, grader):
-    # Speech-to-text or one-breath typing: no full stops. Such an answer used to be one 'sentence' with one embedding:
-    # these strong answers fell by 0.77 levels on average, and aie-208 from 3.2 to 1.2. Split into clauses they keep their grade.
+@pytest.mark.parametrize(("rewrite", "mean_bound", "worst_bound"), [
+    # Speech-to-text or one-breath typing leaves no full stops. Such an answer used to be one 'sentence' with one
+    # embedding: these strong answers fell by 0.77 levels on average (aie-208 from 3.2 to 1.2); now 0.19, worst -0.61.
+    ("no punctuation", 0.35, -1.0),
+    # "I think ... I guess ...": the labeling guide does not penalise a nervous manner; it used to cost 0.2 levels.
+    ("nervous", 0.1, -0.3),
+])
+def test_strong_answers_keep_their_grade_when_dictated_or_said_nervously(services, grader, rewrite, mean_bound, worst_bound):
     from evals import datasets
     from evals.harness import QuestionLookup
-    from evals.perturbations import no_punctuation
+    from evals.perturbations import REWRITES
 
     lookup = QuestionLookup(services)
     strong = [i for i in datasets.grading_items("train") if i.overall >= 3][:12]
     shifts = []
     for item in strong:
         q, card = lookup(item.role, item.question), services.scorecard_for(item.role)
-        dictated = no_punctuation(item.answer)
-        assert not any(mark in dictated for mark in ",;:!?")
-        shifts.append(grader.grade(q, dictated, card).overall_level - grader.grade(q, item.answer, card).overall_level)
-    assert sum(abs(d) for d in shifts) / len(shifts) < 0.35 and min(shifts) > -1.0  # 0.19 and -0.61 now; 0.77 and -1.73 before
+        shifts.append(grader.grade(q, REWRITES[rewrite](item.answer), card).overall_level - grader.grade(q, item.answer, card).overall_level)
+    assert sum(abs(d) for d in shifts) / len(shifts) < mean_bound and min(shifts) > worst_bound
+
+
+def test_vague_filler_still_costs_what_a_nervous_manner_does_not(services, grader, jetson):
+    card = services.scorecard_for("computer-vision-engineer")
+    vague = BORDERLINE + " There are various other things like that, etc, and generally it depends on stuff."
+    assert grader.grade(jetson, vague, card).overall_level < grader.grade(jetson, BORDERLINE, card).overall_level
 
 
 def test_a_spoken_lead_in_does_not_turn_a_terse_correct_list_into_keyword_stuffing(services, grader):
