@@ -20,7 +20,9 @@ SIGNAL_LOW, SIGNAL_HIGH = 0.2, 0.55  # signals are abstract ("states the other v
 STOPWORDS = set(
     "a an the and or but if of to in on for with at by from as is are was were be been being it its this that these those "
     "i you he she we they me my our your their what which who how why when where do does did would could should can will "
-    "about into than then so such not no yes there here have has had just also very more most some any each".split()
+    "about into than then so such not no yes there here have has had just also very more most some any each "
+    # spoken fillers, as speech-to-text writes them: counted as content they made a quiz answer look longer
+    "um umm uh uhm erm er hmm mm ah".split()
 )
 
 
