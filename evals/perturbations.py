@@ -45,10 +45,15 @@ def typos(answer: str, rate: float = 0.08) -> str:
 
 
 def disfluent(answer: str, rate: float = 0.05) -> str:
-    """A spoken lead-in and the odd "uh": what speech-to-text leaves in."""
+    """A spoken lead-in and the odd "uh": what speech-to-text leaves in. Never inside brackets: "O(log uh, n)"
+    is not how anyone says O(log n), and it is no longer the same answer."""
     rng = _rng(answer)
-    words = answer.split(" ")
-    return "Um, so, " + " ".join(("uh, " + w) if i and rng.random() < rate else w for i, w in enumerate(words))
+    out, depth = [], 0
+    for i, word in enumerate(answer.split(" ")):
+        filler = bool(i) and rng.random() < rate  # drawn for every word, so other answers keep their fillers
+        out.append(("uh, " + word) if filler and not depth else word)
+        depth = max(0, depth + word.count("(") - word.count(")"))
+    return "Um, so, " + " ".join(out)
 
 
 def nervous(answer: str) -> str:

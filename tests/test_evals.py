@@ -206,6 +206,8 @@ def test_rewrites_keep_every_word_and_are_deterministic():
     spoken = disfluent(answer, rate=0.5)
     assert spoken.startswith("Um, so, ") and "uh, " in spoken
     assert spoken[len("Um, so, "):].replace("uh, ", "") == answer and spoken == disfluent(answer, rate=0.5)
+    quiz = "Insertion is O(log n) worst case, and building a heap from n keys is O(n) in total, not O(n log n)."
+    assert all("O(log n)" in disfluent(quiz, rate=r) and "O(n log n)" in disfluent(quiz, rate=r) for r in (0.5, 0.9, 1.0))
     assert nervous("We shipped it. It worked. I measured recall.") == "I think we shipped it. I guess it worked. I measured recall."
 
 

@@ -177,6 +177,23 @@ def test_spoken_fillers_are_not_content_when_matching_a_reference(services):
     assert (spoken.length_ratio, spoken.soft_precision, spoken.lexical_precision) == (typed.length_ratio, typed.soft_precision, typed.lexical_precision)
 
 
+def test_a_mistyped_word_still_matches_the_reference_word_it_means(services, grader):
+    from agent.reference_match import correct_typos, match_reference
+
+    def match(answer):
+        return match_reference(QUIZ, answer, QUIZ_REFERENCE, services.embedder.encode)
+
+    typed = "The input must be sorted, and it needs about log2(n) comparisons."
+    slipped = "The input must be sotred, and it needs about log2(n) comparisnos."
+    assert match(slipped) == match(typed)
+    assert quiz_grade(services, grader, slipped)["overall_level"] == quiz_grade(services, grader, typed)["overall_level"]
+    # one slip from a word of the reference or the question; short words, numbers and words two edits apart stay
+    assert correct_typos("Binray serach needs a sotred input", QUIZ_REFERENCE, QUIZ) == "Binary search needs a sorted input"
+    assert correct_typos("from the 123465 latent midle", "form 123456 latency middle") == "from the 123465 latent midle"
+    # five letters: a swap is a typo, another letter may be another word
+    assert correct_typos("threads sahre memory, not shape", "threads share memory") == "threads share memory, not shape"
+
+
 def test_knowledge_check_reads_symbolic_answers_and_hedged_guesses(services, grader):
     from mockinterview.grading_cli import grade_one
 
