@@ -163,6 +163,35 @@ def test_shipped_grader_model_was_trained_on_the_train_split():
     assert evidence and all(weights[bare["columns"].index(c)] > 0 for c in evidence)  # evidence only ever raises a level
 
 
+def _same_model(a, b, path: str = "") -> list[str]:
+    """Where two model files differ: structure and text exactly, numbers to 1e-6 (another CPU may round the
+    embeddings' last bits differently)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{path}: keys {sorted(a.keys() ^ b.keys())}"]
+        return [d for k in a for d in _same_model(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: length {len(a)} != {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _same_model(x, y, f"{path}[{i}]")]
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        return [] if abs(a - b) <= 1e-6 * max(1.0, abs(a)) else [f"{path}: {a} != {b}"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def test_the_shipped_grader_is_what_train_grader_makes_from_this_code(services, tmp_path):
+    """Reproducible from the seed: a change to the features, the data or the training must come with a retrained
+    model file, or the grades shipped are not the ones this code would learn."""
+    from agent.trained import MODEL_PATH
+    from evals.train import train_grader
+    from mockinterview.engines import offline_grader
+
+    out = tmp_path / "grader.json"
+    train_grader(services, offline_grader(services), seed=13, out=out, show=False)
+    differences = _same_model(json.loads(out.read_text()), json.loads(MODEL_PATH.read_text()))
+    assert not differences, f"{len(differences)} differences, first: {differences[:3]}; run `make train-grader`"
+
+
 def test_calibrate_reports_agreement_bias_and_bad_rows(services, grader, tmp_path):
     from evals.calibrate import run_calibration
 
