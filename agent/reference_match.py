@@ -7,7 +7,6 @@ repeats the question's terms has said nothing yet):
 - `lexical_recall`: share of the reference's own content stems the answer contains;
 - `soft_recall`: share of the reference's content words that some answer word matches by embedding
   (catches "quicker" against "faster", "delete" against "remove");
-all after the answer's typos of the reference's and the question's words are corrected ("comparsions");
 - `soft_precision`: the other way round, the share of the answer's own content words that the reference
   matches: what a wrong answer adds (another mechanism, another structure) the reference does not contain;
 and three that tell an answer from a restatement of the question: `question_similarity`, `reference_margin`
@@ -15,6 +14,9 @@ and three that tell an answer from a restatement of the question: `question_simi
 padding earns nothing past one and a half times the reference); and `class_conflict`, the share of the
 complexity classes the answer states that the reference does not (the one measure of a contradiction: to the
 embedding, "O(1)" on the right topic is as close to "O(n)" as the right answer is).
+
+Every measure is taken after the answer's typos of the reference's and the question's words are corrected
+("comparsions" is "comparisons"; `correct_typos`).
 
 The only I/O is the `encode` callable; the rest is pure.
 """
@@ -37,8 +39,8 @@ BIG_O = re.compile(r"\b[oθω]\s*\(\s*([^()]{1,30}?)\s*\)")
 WORD_MATCH = 0.62  # two single words this close in MiniLM space are near-synonyms ("remove"/"delete")
 LENGTH_CAP = 1.5
 # A word this long that is one slip (a swapped, missing, extra or wrong letter) from a word of the reference or the
-# question is that word mistyped: left as typed, its stem matches nothing and MiniLM reads it as other tokens (one
-# typo took a correct quiz answer's similarity to the reference from 0.79 to 0.60). A five-letter word only counts
+# question is that word mistyped: left as typed, its stem matches nothing and MiniLM reads it as other tokens (two
+# typos took a correct quiz answer's similarity to the reference from 0.79 to 0.60). A five-letter word only counts
 # when two neighbouring letters swapped ("sahre"); shorter words are left alone, since one letter often makes
 # another word there ("form" and "from", "node" and "mode").
 TYPO_MIN_LENGTH = 6
@@ -124,6 +126,7 @@ def correct_typos(answer: str, *texts: str) -> str:
     vocabulary = sorted({w.lower() for t in texts for w in LETTERS.findall(t) if len(w) >= SWAP_MIN_LENGTH})
     if not vocabulary:
         return answer
+
     def fix(match: re.Match) -> str:
         word = match.group(0)
         meant = mistyped(word, vocabulary)

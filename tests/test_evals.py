@@ -254,4 +254,3 @@ def test_robustness_set_grades_each_rewrite_and_lowercase_changes_nothing(servic
     shifts = [k["mean_abs_shift"] for r in report["rewrites"].values() for k in r.values()]
     assert report["worst_mean_abs_shift"] == max(shifts) and 0 <= report["mean_abs_shift"] <= max(shifts)
     assert all(k["worst_drop"] <= 0 and k["n"] == 3 for r in report["rewrites"].values() for k in r.values())
-
