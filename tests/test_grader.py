@@ -276,6 +276,9 @@ def test_question_only_grading_keeps_its_junk_rules_and_its_attack_penalty(servi
     # Speech-to-text or one-breath typing leaves no full stops. Such an answer used to be one 'sentence' with one
     # embedding: these strong answers fell by 0.77 levels on average (aie-208 from 3.2 to 1.2); now 0.19, worst -0.61.
     ("no punctuation", 0.35, -1.0),
+    # "I think ... I guess" (LABELING.md: a nervous manner costs nothing). While "I guess" and "maybe" counted as
+    # hedging, these twelve moved 0.30 levels on average (worst -0.75); now 0.035 (worst -0.07).
+    ("nervous", 0.1, -0.25),
 ])
 def test_strong_answers_keep_their_grade_when_rewritten_without_changing_meaning(services, grader, rewrite, mean_bound, worst_bound):
     from evals import datasets

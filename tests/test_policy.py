@@ -65,6 +65,15 @@ def test_spoken_fillers_are_not_list_items():
     assert sanitize("Yeah, so, um, latency, recall, precision, drift, bias, fairness, robustness").attacked
 
 
+def test_vagueness_counts_as_hedging_and_a_nervous_manner_does_not():
+    from agent.text_signals import text_signals
+
+    nervous = "I guess I'd shard by user id. Maybe I'd also add a read replica, since reads are 90% of traffic."
+    vague = "Basically you shard it somehow, and there are various other things, etc."
+    assert text_signals(nervous).hedges == 0
+    assert text_signals(vague).hedges == 4
+
+
 def test_a_run_on_answer_is_split_into_clauses_and_punctuated_sentences_are_left_alone():
     from agent.text_signals import CLAUSE_WORDS, split_sentences
 
