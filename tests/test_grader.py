@@ -295,8 +295,8 @@ def test_strong_answers_keep_their_grade_when_rewritten_without_changing_meaning
 
 
 def test_a_sentence_of_vague_filler_never_raises_a_grade(services, grader, jetson):
-    # Guards a trap found this stop: with nervous words taken out of the hedge count, the refitted hedge weight came
-    # out positive and this sentence raised the answer from 1.2 to 1.9 (that change was not shipped).
+    # Guards a trap found in stop 14: with "basically", "kind of" and "sort of" taken out of the hedge count along with
+    # the nervous words, the refitted hedge weight came out positive and this sentence raised the answer from 1.2 to 1.9.
     card = services.scorecard_for("computer-vision-engineer")
     vague = BORDERLINE + " There are various other things like that, etc, and generally it depends on stuff."
     assert grader.grade(jetson, vague, card).overall_level <= grader.grade(jetson, BORDERLINE, card).overall_level + 0.1
