@@ -69,7 +69,7 @@ VERIFY = re.compile(
 )
 LEARNING = re.compile(r"\b(learn\w*|lesson|next time|would do differently|since then|now i|taught me)\b", re.IGNORECASE)
 # Vagueness: words that stand in for content. A nervous "I guess" or "maybe" is manner, which LABELING.md says not
-# to penalise; counted here it cost a strong answer 0.19 levels per "I guess" on average (dev), up to 0.9.
+# to penalise; counted here, one "I guess" cost the dev split's answers 0.19 levels on average, up to 0.9.
 HEDGES = re.compile(r"\b(basically|kind of|sort of|stuff|things like that|etc|various|many aspects|it depends|generally|somehow)\b", re.IGNORECASE)
 BUZZ = re.compile(
     r"\b(mission[- ]critical|passionate|great question|at the end of the day|holistic|synerg\w*|best practices|cutting[- ]edge|"
