@@ -19,6 +19,9 @@ class GradingItem(BaseModel):
     overall: int
     split: str = "train"
     voice: str | None = None
+    # written so that the voice runs against the level (a rambling 4, a polished senior 1): the subset that
+    # shows whether the grader learned the writers' voices instead of substance
+    counter_voice: bool = False
     labels_2: dict[str, int] | None = None
     overall_2: int | None = None
 

@@ -25,6 +25,8 @@ CHECKED = {
     "grading.overall.within_one": "higher",
     "grading.dimensions_min_qwk": "higher",
     "grading.question_only.overall.qwk": "higher",
+    "grading.counter_voice.qwk": "higher",
+    "grading.other_voices.qwk": "higher",
     "short_answer.pearson": "higher",
     "probe.f1": "higher",
     "probe.gap_accuracy": "higher",
@@ -61,7 +63,11 @@ def eval_grading(services: Services, grader, split: str, show: bool) -> dict:
     questions = [lookup(item.role, item.question) for item in items]
     result = _grade_items(services, grader, items, questions, "grading", show)
     bare = _grade_items(services, grader, items, [q.question_only() for q in questions], "grading (question only)", show)
+    counter = {i.id for i in items if i.counter_voice}
+    subsets = {flag: [r for r in result["items"] if (r["id"] in counter) == flag] for flag in (True, False)}
+    by_flag = {flag: agreement([r["overall"] for r in rows], [r["predicted"] for r in rows]) for flag, rows in subsets.items()}
     return {"split": split, **result, "human_human": human_agreement(), "human_human_split": human_agreement(split),
+            "counter_voice": by_flag[True], "other_voices": by_flag[False],
             "question_only": {k: bare[k] for k in ("overall", "dimensions", "dimensions_min_qwk")}}
 
 

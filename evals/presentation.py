@@ -41,6 +41,12 @@ def table(report: dict) -> str:
             b = bare["overall"]
             lines.append(f"  question only {b['n']:5d}  {_f(b['qwk'])}  {_f(b['exact'])}  {_f(b['within_one'])}  {_f(b['spearman'])}  {_f(b['mae'])}"
                          f"   (overall, graded from the question's words alone; lowest dimension {_f(bare['dimensions_min_qwk'])})")
+        for key, label, gloss in (("counter_voice", "counter-voice", "answers whose voice runs against their level"),
+                                  ("other_voices", "other voices ", "the rest: the earlier rounds")):
+            sub = g.get(key) or {}
+            if sub.get("n") and sub["n"] < o["n"]:
+                lines.append(f"  {label} {sub['n']:5d}  {_f(sub['qwk'])}  {_f(sub['exact'])}  {_f(sub['within_one'])}  {_f(sub['spearman'])}  "
+                             f"{_f(sub['mae'])}  {_ci(sub)}   (overall, {gloss})")
         hh = g.get("human_human", {})
         if hh.get("n"):
             lines.append(f"  human-human overall QWK {_f(hh['overall_qwk'])} (n={hh['n']}), per-dimension QWK {_f(hh['dimension_qwk'])}")

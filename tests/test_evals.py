@@ -29,6 +29,20 @@ def test_sets_meet_their_sizes_and_double_labeling():
     assert counts.min() >= 0.15 * len(grading)  # every level well represented
 
 
+def test_counter_voice_answers_cross_voice_with_level_in_every_split():
+    """Earlier rounds kept almost every rambling answer at level 2 and every polished senior one at 3 or 4; these
+    answers exist so that neither the grader nor its measurement can lean on the voice."""
+    items = [i for i in datasets.grading_items() if i.counter_voice]
+    assert {i.split for i in items} == {"train", "dev", "test"}
+    assert all(i.overall_2 is not None for i in items)  # each labelled twice, blind to the writer's intent
+    manner = ("rambling", "nervous", "non-native", "junior")
+    polish = ("senior", "story-heavy", "bullet-style", "concise")
+    for split in ("train", "dev", "test"):
+        here = [i for i in items if i.split == split]
+        assert sum(1 for i in here if i.voice.startswith(manner) and i.overall >= 3) >= 0.3 * len(here)
+        assert sum(1 for i in here if i.voice.startswith(polish) and i.overall <= 2) >= 0.3 * len(here)
+
+
 def test_splits_are_by_question():
     split_of = defaultdict(set)
     for item in datasets.grading_items():

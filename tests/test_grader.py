@@ -294,6 +294,28 @@ def test_strong_answers_keep_their_grade_when_rewritten_without_changing_meaning
     assert sum(abs(d) for d in shifts) / len(shifts) < mean_bound and min(shifts) > worst_bound
 
 
+def test_a_strong_answer_in_a_halting_voice_outgrades_a_weak_one_in_a_polished_voice(services, grader):
+    """On questions the grader never trained on: every counter-voice answer the raters put at 3 or 4 (rambling,
+    nervous, non-native, junior) grades above every one they put at 1 or 2 for the same question (polished senior,
+    story-heavy, tidy bullets, crisp), by a clear margin on average."""
+    from collections import defaultdict
+
+    from evals import datasets
+    from evals.harness import QuestionLookup
+
+    lookup, by_question = QuestionLookup(services), defaultdict(list)
+    for item in datasets.grading_items("dev") + datasets.grading_items("test"):
+        if item.counter_voice:
+            by_question[item.question].append(item)
+    margins = []
+    for text, items in by_question.items():
+        q = lookup(items[0].role, text)
+        level = {i.id: grader.grade(q, i.answer, services.scorecard_for(i.role)).overall_level for i in items}
+        margins += [level[a.id] - level[b.id] for a in items if a.overall >= 3 for b in items if b.overall <= 2]
+    assert len(by_question) >= 20 and len(margins) >= 80
+    assert min(margins) > 0 and sum(margins) / len(margins) > 1.5
+
+
 def test_a_sentence_of_vague_filler_never_raises_a_grade(services, grader, jetson):
     # Guards a trap found in stop 14: with "basically", "kind of" and "sort of" taken out of the hedge count along with
     # the nervous words, the refitted hedge weight came out positive and this sentence raised the answer from 1.2 to 1.9.
