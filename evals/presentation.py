@@ -27,26 +27,28 @@ def _ci(metrics: dict, key: str = "qwk_ci95") -> str:
     return "" if low is None or np.isnan(low) else f"{low:.2f} to {high:.2f}"
 
 
+def _agreement_row(label: str, m: dict, interval: bool = True) -> str:
+    row = f"  {label:13s} {m['n']:5d}  {_f(m['qwk'])}  {_f(m['exact'])}  {_f(m['within_one'])}  {_f(m['spearman'])}  {_f(m['mae'])}"
+    return row + (f"  {_ci(m)}" if interval else "")
+
+
 def table(report: dict) -> str:
     lines = [f"evaluation ({report.get('split')} split for grading; scorer {report.get('scorer')}; {report.get('seconds')}s)"]
     g = report.get("grading")
     if g:
         o = g["overall"]
         lines += ["", "grading            n    QWK    exact  within1 spearman  MAE    QWK 95% interval (answers resampled)",
-                  f"  overall       {o['n']:5d}  {_f(o['qwk'])}  {_f(o['exact'])}  {_f(o['within_one'])}  {_f(o['spearman'])}  {_f(o['mae'])}  {_ci(o)}"]
-        for dim, m in g["dimensions"].items():
-            lines.append(f"  {dim[:12]:12s}  {m['n']:5d}  {_f(m['qwk'])}  {_f(m['exact'])}  {_f(m['within_one'])}  {_f(m['spearman'])}  {_f(m['mae'])}  {_ci(m)}")
+                  _agreement_row("overall", o)]
+        lines += [_agreement_row(dim[:12], m) for dim, m in g["dimensions"].items()]
         bare = g.get("question_only")
         if bare:
-            b = bare["overall"]
-            lines.append(f"  question only {b['n']:5d}  {_f(b['qwk'])}  {_f(b['exact'])}  {_f(b['within_one'])}  {_f(b['spearman'])}  {_f(b['mae'])}"
-                         f"   (overall, graded from the question's words alone; lowest dimension {_f(bare['dimensions_min_qwk'])})")
+            lines.append(_agreement_row("question only", bare["overall"], interval=False)
+                         + f"   (overall, graded from the question's words alone; lowest dimension {_f(bare['dimensions_min_qwk'])})")
         for key, label, gloss in (("counter_voice", "counter-voice", "answers whose voice runs against their level"),
-                                  ("other_voices", "other voices ", "the rest: the earlier rounds")):
+                                  ("other_voices", "other voices", "the rest: the earlier rounds")):
             sub = g.get(key) or {}
             if sub.get("n") and sub["n"] < o["n"]:
-                lines.append(f"  {label} {sub['n']:5d}  {_f(sub['qwk'])}  {_f(sub['exact'])}  {_f(sub['within_one'])}  {_f(sub['spearman'])}  "
-                             f"{_f(sub['mae'])}  {_ci(sub)}   (overall, {gloss})")
+                lines.append(_agreement_row(label, sub) + f"   (overall, {gloss})")
         hh = g.get("human_human", {})
         if hh.get("n"):
             lines.append(f"  human-human overall QWK {_f(hh['overall_qwk'])} (n={hh['n']}), per-dimension QWK {_f(hh['dimension_qwk'])}")
