@@ -10,6 +10,7 @@ from typing import Protocol
 from agent.llm_client import LLMClient
 from agent.llm_prompts import opening_messages, probe_messages, transition_messages
 from agent.schemas import Gap, TokenUsage
+from agent.text_signals import shingles
 from knowledge.models import GuideQuestion, Passage
 from mockinterview.errors import LLMError
 
@@ -46,16 +47,11 @@ class TemplatePhraser:
         return Phrased(default)
 
 
-def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
-    words = re.findall(r"[a-z0-9']+", text.lower())
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
-
-
 def wording_problem(text: str, must_ask: bool, instructions: str = "") -> str | None:
     """Pure check of an LLM line before a candidate sees it."""
     if not text:
         return "empty"
-    if instructions and _shingles(text) & _shingles(instructions):
+    if instructions and shingles(text) & shingles(instructions):
         return "repeats its instructions"
     if len(text.split()) > MAX_WORDS:
         return f"too long ({len(text.split())} words)"

@@ -175,6 +175,12 @@ def _clause_splitter():
                                           chunk_overlap=0, length_function=lambda piece: len(piece.split()))
 
 
+def shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
+    """Every run of n words, lowercased and without punctuation: shared runs mean copied wording."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
 def split_sentences(text: str) -> list[str]:
     sentences = []
     for raw in SENTENCE_SPLIT.split(text):

@@ -55,20 +55,15 @@ def test_no_answer_repeats_eight_words_in_a_row_from_our_guides_rubrics_or_label
     """An answer that echoes a guide's key point or sample answer scores on coverage for copying, not knowing, and
     teaches the grader that echoing pays; real candidates have not read our guides. A question restated inside an
     answer (the padding junk does that on purpose) is not an echo."""
-    import re
     from pathlib import Path
 
-    root, n = Path(__file__).resolve().parents[1], 8
-    words = re.compile(r"[a-z0-9']+")
+    from agent.text_signals import shingles
 
-    def runs(text: str) -> set[tuple[str, ...]]:
-        w = words.findall(text.lower())
-        return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
-
+    root = Path(__file__).resolve().parents[1]
     sources = [*(root / "knowledge" / "guides").glob("*.md"), *(root / "rubrics" / "scorecards").glob("*.yaml"), root / "evals" / "LABELING.md"]
-    ours = set().union(*(runs(p.read_text(encoding="utf-8")) for p in sources))
+    ours = set().union(*(shingles(p.read_text(encoding="utf-8"), 8) for p in sources))
     items = [*datasets.grading_items(), *datasets.probe_items(), *datasets.adversarial_items()]
-    echoes = {i.id: " ".join(next(iter(shared))) for i in items if (shared := (runs(i.answer) & ours) - runs(i.question))}
+    echoes = {i.id: " ".join(next(iter(shared))) for i in items if (shared := (shingles(i.answer, 8) & ours) - shingles(i.question, 8))}
     assert len(items) > 1400 and not echoes, echoes
 
 

@@ -254,7 +254,7 @@ def own_grade(services, grader, answer):
 @pytest.mark.xfail(strict=True, reason="known regression (stop 17): retrained with the counter-voice answers, the "
                    "question-only model puts this strong answer at 1.48 (was 1.72) and the one-liner at 1.14, though its "
                    "agreement over the dev and test splits rose (0.690 -> 0.705, 0.638 -> 0.657). Most of the drop is the "
-                   "quality probe: it reads the two answers alike (2.18 and 2.13), and its pull down grew (-1.07 -> -1.54 logits)")
+                   "quality probe: it reads the two answers alike (2.18 and 2.13), and its pull down grew (-1.07 -> -1.55 logits)")
 def test_a_strong_answer_to_a_question_no_guide_covers_reaches_level_two(services, grader):
     strong, weak = own_grade(services, grader, OWN_STRONG), own_grade(services, grader, OWN_WEAK)
     # whole levels: the strong answer reaches level 2 at least, the one-liner stays at 1
