@@ -41,7 +41,7 @@ class AnswerAnalysis:
     question_overlap: float = 0.0
     gibberish: float = 0.0
     sentence_vectors: np.ndarray | None = None
-    answer_vector: np.ndarray | None = None  # the whole (sanitised) answer, for the trained grader's quality probe
+    probe_vector: np.ndarray | None = None  # what the trained grader's quality probe reads (`beyond_the_question`)
     has_reference: bool = False
     weak_signal_similarity: float = 0.0  # how much the answer sounds like the guide's weak signals
     strong_signal_similarity: float = 0.0
@@ -80,6 +80,15 @@ def _soft(sims: np.ndarray, low: float = 0.3, high: float = 0.65) -> float:
     return float(np.clip((sims - low) / (high - low), 0.0, 1.0).mean())
 
 
+def beyond_the_question(answer_vector: np.ndarray, question_vector: np.ndarray) -> np.ndarray:
+    """The answer's embedding less its component along the question's: what the answer says besides its topic.
+
+    Read from the whole embedding, the quality probe learned our guides' topics along with quality; on the
+    short-answer set (other questions, another field) its reading correlated with the raters at 0.13, and at
+    0.23 with the topic taken out. In grouped cross-validation it also agrees better on our own questions."""
+    return answer_vector - float(answer_vector @ question_vector) * question_vector
+
+
 def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str | None = None, bank=None) -> AnswerAnalysis:
     sanitized = sanitize(answer)
     text = sanitized.text
@@ -101,7 +110,7 @@ def analyze(question: GuideQuestion, answer: str, encode: Encode, reference: str
     batch = [question.text, text, anchor, *((reference_text and [reference_text]) or []), *key_points, *weak, *strong, *ref_sentences, *sentences]
     vectors = encode(batch)
     q_vec, a_vec = vectors[0], vectors[1]
-    analysis.answer_vector = a_vec
+    analysis.probe_vector = beyond_the_question(a_vec, q_vec)
     analysis.anchor_similarity = float(a_vec @ vectors[2])
     rival = None
     if bank is not None:

@@ -43,13 +43,13 @@ def junk_dimension(dimension: str, name: str, why: str) -> DimensionGrade:
 
 
 class Scorer(Protocol):
-    def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float: ...
+    def score(self, features: dict[str, float], dimension: Dimension, probe_vector: np.ndarray | None = None) -> float: ...
 
 
 class HeuristicScorer:
     name = "heuristic"
 
-    def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float:
+    def score(self, features: dict[str, float], dimension: Dimension, probe_vector: np.ndarray | None = None) -> float:
         return heuristic_score(features, communication="communicat" in dimension.id)
 
     def correctness(self, match: ReferenceMatch) -> float:
@@ -170,7 +170,7 @@ class OfflineGrader:
             if junk:
                 grades.append(junk_dimension(dim.id, dim.name, junk))
                 continue
-            score = float(np.clip(self._scorer(analysis).score(features, dim, analysis.answer_vector), 1.0, 4.0))
+            score = float(np.clip(self._scorer(analysis).score(features, dim, analysis.probe_vector), 1.0, 4.0))
             if analysis.sanitized.attacked:
                 score = max(1.0, score - ATTACK_PENALTY)
             level = level_from_score(score)

@@ -72,20 +72,21 @@ class OrdinalScorer:
         p = np.minimum.accumulate(p)  # P(>1) >= P(>2) >= P(>3): keep the cumulative probabilities ordered
         return float(1.0 + p.sum())
 
-    def quality_probe(self, answer_vector: np.ndarray | None) -> float:
+    def quality_probe(self, probe_vector: np.ndarray | None) -> float:
         """The level the embedding alone suggests. Word lists and key-point similarity miss how an answer treats
-        other people or how confidently it reasons; a ridge read-out of the embedding, fitted on the train split
-        across questions, carries some of that. An answer with no text gets the level-1 floor."""
-        if answer_vector is None:
+        other people or how confidently it reasons; a ridge read-out of the embedding (less its question's
+        direction: `analysis.beyond_the_question`), fitted on the train split across questions, carries some of
+        that. An answer with no text gets the level-1 floor."""
+        if probe_vector is None:
             return 1.0
-        return float(read_probe(self.probe, answer_vector))
+        return float(read_probe(self.probe, probe_vector))
 
-    def score(self, features: dict[str, float], dimension: Dimension, answer_vector: np.ndarray | None = None) -> float:
+    def score(self, features: dict[str, float], dimension: Dimension, probe_vector: np.ndarray | None = None) -> float:
         x = feature_vector(features, dimension)
         if self.columns is not None:
             x = x[self.columns]
         if self.probe:
-            x = np.append(x, self.quality_probe(answer_vector))
+            x = np.append(x, self.quality_probe(probe_vector))
         raw = self.expected_level(x)
         cal = self.calibration.get(dimension.id) or self.calibration.get(POOLED)
         if cal:

@@ -251,10 +251,11 @@ def own_grade(services, grader, answer):
     return grade_one(services, grader, {"question": OWN_QUESTION, "answer": answer}, critique=True)
 
 
-@pytest.mark.xfail(strict=True, reason="known regression (stop 17): retrained with the counter-voice answers, the "
-                   "question-only model puts this strong answer at 1.48 (was 1.72) and the one-liner at 1.14, though its "
-                   "agreement over the dev and test splits rose (0.690 -> 0.705, 0.638 -> 0.657). Most of the drop is the "
-                   "quality probe: it reads the two answers alike (2.18 and 2.13), and its pull down grew (-1.07 -> -1.55 logits)")
+@pytest.mark.xfail(strict=True, reason="known regression (stop 17): the question-only model puts this strong answer "
+                   "at 1.27 (1.72 at stop 16) and the one-liner at 1.16. The quality probe reads the strong one lower (1.43 "
+                   "against 1.58). The probe is what carries question-only grading (grouped CV over train and dev: QWK 0.77 "
+                   "with it, 0.68 without), and on quiz questions from another field it follows the raters (r 0.23), so "
+                   "this one answer is where it fails, not how it reads in general")
 def test_a_strong_answer_to_a_question_no_guide_covers_reaches_level_two(services, grader):
     strong, weak = own_grade(services, grader, OWN_STRONG), own_grade(services, grader, OWN_WEAK)
     # whole levels: the strong answer reaches level 2 at least, the one-liner stays at 1
@@ -346,3 +347,21 @@ def test_a_spoken_lead_in_does_not_turn_a_terse_correct_list_into_keyword_stuffi
     stuffed = grade_one(services, grader, {**item, "answer": "so, um, latency, recall, precision, drift, bias, fairness, robustness"},
                         critique=False)
     assert stuffed["flags"] and stuffed["junk"] == "the answer contains only a keyword list, no content"
+
+
+def test_the_quality_probe_reads_quality_not_our_guides_topics(services):
+    """The probe is fitted on answers to our interview questions; on our short-answer set (computer-science
+    questions it never saw, raters' 0..5 scores) its reading must still follow the raters. Read from the whole
+    embedding it followed them at r 0.12, because it had learned our topics; less the question, 0.23."""
+    import numpy as np
+
+    from agent.analysis import beyond_the_question
+    from agent.trained import load_default_scorer
+    from evals import datasets
+
+    items = [i for split in ("train", "dev", "test") for i in datasets.short_answer_items(split)]
+    answers = services.embedder.encode([i.answer for i in items])
+    questions = services.embedder.encode([i.question for i in items])
+    scorer = load_default_scorer()
+    readings = [scorer.quality_probe(beyond_the_question(a, q)) for a, q in zip(answers, questions)]
+    assert np.corrcoef(readings, [i.mean_score for i in items])[0, 1] > 0.18
