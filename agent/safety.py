@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
+
+from agent.text_signals import clauses
 
 ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -23,6 +26,15 @@ ATTACK_PATTERNS = [
     re.compile(r"\b(this|the|my) answer (is|deserves|should (get|be))\b[^.\n]{0,30}\b(excellent|perfect|4|top|full|highest|strong hire)\b", re.IGNORECASE),
 ]
 SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+# A candidate explaining prompt-injection defences quotes the attacks they defend against ('a blocklist for
+# phrases like "ignore previous instructions"') or reports what their system prompt tells the model. That is a
+# mention, not an instruction to us: the instruction's words are still taken out, so no grader reads them and
+# no score can rise, but the sentence around them stays and nothing is penalised.
+QUOTED = re.compile(r"\"[^\"\n]{2,200}\"|“[^”\n]{2,200}”|‘[^’\n]{2,200}’|(?<![\w'])'[^'\n]{2,200}'(?![\w'])")
+REPORTED = re.compile(r"\b(tell|tells|telling|told|instruct\w*|ask\w*|remind\w*)\s+(the|our|a|an)\s+(model|assistant|llm|bot|agent)\s+"
+                      r"(not\s+)?to\s+(?=ignore|disregard|forget|override|bypass)", re.IGNORECASE)
+MENTION = "(a quoted instruction)"
+MIN_WORDS_AROUND = 3  # a sentence that is all quote is the instruction itself, quoted or not
 
 
 @dataclass
@@ -45,6 +57,45 @@ BARE_LIST = 6
 
 def _is_attack(text: str) -> bool:
     return any(p.search(text) for p in ATTACK_PATTERNS)
+
+
+def _mentioned_instructions(sentence: str) -> list[tuple[int, int]]:
+    """Spans of the sentence where it quotes or reports an instruction rather than giving one (see QUOTED)."""
+    spans = [m.span() for m in QUOTED.finditer(sentence) if _is_attack(m.group(0))]
+    for m in REPORTED.finditer(sentence):
+        told = ATTACK_PATTERNS[0].match(sentence, m.end())  # "telling the model to ignore ... instructions"
+        if told:
+            spans.append(told.span())
+    if not spans:
+        return []
+    around = sentence
+    for start, end in sorted(spans, reverse=True):
+        around = around[:start] + " " + around[end:]
+    return spans if len(around.split()) >= MIN_WORDS_AROUND else []
+
+
+def _without(sentence: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        sentence = sentence[:start] + MENTION + sentence[end:]
+    return sentence
+
+
+def _segments(sentence: str) -> list[str]:
+    """The sentence, or its clauses when it runs on: unpunctuated, a whole answer is one 'sentence', and one
+    quoted instruction in it would drop everything. A quotation is never cut: half a quote is no mention."""
+    pieces = clauses(sentence)
+    if len(pieces) == 1:
+        return [sentence]
+    text, starts, cursor = sentence.strip(), [], 0
+    for piece in pieces:
+        cursor = text.find(piece, cursor)
+        if cursor < 0:
+            return [sentence]
+        starts.append(cursor)
+    quotes = [m.span() for m in QUOTED.finditer(text)]
+    bounds = [0, *(at for at in starts[1:] if not any(a < at < b for a, b in quotes)), len(text)]
+    end = "\n" if sentence.endswith("\n") else " "
+    return [text[a:b].strip() + (end if b == len(text) else " ") for a, b in pairwise(bounds)]
 
 
 def _drop(segment: str, flag: str, flags: list[str], removed: list[str]) -> None:
@@ -126,20 +177,25 @@ def sanitize(answer: str) -> SanitizedAnswer:
     paragraphs = []
     for paragraph in re.split(r"(\n\s*\n)", "\n".join(lines)):
         first = SENTENCE.match(paragraph.strip())
-        if first and first.group(0).strip() and _is_attack(first.group(0)):
+        opener = _segments(first.group(0))[0] if first and first.group(0).strip() else ""
+        if opener.strip() and _is_attack(_without(opener, _mentioned_instructions(opener))):
             _drop(paragraph, INSTRUCTIONS, flags, removed)  # a paragraph that opens with an instruction is all instruction
             continue
         paragraphs.append(paragraph)
     kept: list[str] = []
     uncredited: list[str] = []
     for sentence in SENTENCE.findall("".join(paragraphs)):
-        if sentence.strip() and _is_attack(sentence):
-            _drop(sentence, INSTRUCTIONS, flags, removed)
-        elif sentence.strip() and _is_keyword_list(sentence, sentence=True):
-            _drop(sentence, KEYWORDS, flags, removed)
-        elif sentence.strip() and _is_bare_list(sentence):
-            uncredited.append(sentence.strip())
-        else:
-            kept.append(sentence)
+        for segment in _segments(sentence):
+            mentioned = _mentioned_instructions(segment)
+            removed.extend(segment[a:b] for a, b in mentioned)
+            piece = _without(segment, mentioned)
+            if piece.strip() and _is_attack(piece):
+                _drop(piece, INSTRUCTIONS, flags, removed)
+            elif piece.strip() and _is_keyword_list(piece, sentence=True):
+                _drop(piece, KEYWORDS, flags, removed)
+            elif piece.strip() and _is_bare_list(piece):
+                uncredited.append(piece.strip())
+            else:
+                kept.append(piece)
     cleaned = re.sub(r"[ \t]{2,}", " ", "".join(kept)).strip()
     return SanitizedAnswer(text=cleaned, flags=flags, removed=removed, uncredited=uncredited)

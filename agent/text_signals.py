@@ -181,13 +181,20 @@ def shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
+def clauses(sentence: str) -> list[str]:
+    """A run-on 'sentence' (more than RUN_ON_WORDS words, as unpunctuated speech gives) cut into clauses; any
+    other sentence as it is, stripped."""
+    piece = sentence.strip()
+    return _clause_splitter().split_text(piece) if len(piece.split()) > RUN_ON_WORDS else [piece]
+
+
 def split_sentences(text: str) -> list[str]:
     sentences = []
     for raw in SENTENCE_SPLIT.split(text):
         piece = (raw or "").strip()
         if len(piece) <= 1:
             continue
-        sentences.extend(_clause_splitter().split_text(piece) if len(piece.split()) > RUN_ON_WORDS else [piece])
+        sentences.extend(clauses(piece))
     return sentences
 
 
